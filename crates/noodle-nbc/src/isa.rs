@@ -95,20 +95,48 @@ impl std::fmt::Display for DecodeError {
 }
 
 macro_rules! rust_type {
-    (Reg) => { u16 };
-    (Const) => { u32 };
-    (Name) => { u16 };
-    (Names) => { u16 };
-    (Proto) => { u32 };
-    (Global) => { u32 };
-    (Builtin) => { u16 };
-    (Struct) => { u32 };
-    (Enum) => { u32 };
-    (Upval) => { u16 };
-    (Jump) => { i32 };
-    (Imm) => { i16 };
-    (Count) => { u16 };
-    (Flag) => { u8 };
+    (Reg) => {
+        u16
+    };
+    (Const) => {
+        u32
+    };
+    (Name) => {
+        u16
+    };
+    (Names) => {
+        u16
+    };
+    (Proto) => {
+        u32
+    };
+    (Global) => {
+        u32
+    };
+    (Builtin) => {
+        u16
+    };
+    (Struct) => {
+        u32
+    };
+    (Enum) => {
+        u32
+    };
+    (Upval) => {
+        u16
+    };
+    (Jump) => {
+        i32
+    };
+    (Imm) => {
+        i16
+    };
+    (Count) => {
+        u16
+    };
+    (Flag) => {
+        u8
+    };
 }
 
 macro_rules! define_instructions {
@@ -379,16 +407,45 @@ mod tests {
     #[test]
     fn encode_decode_round_trips_extreme_operands() {
         let samples = [
-            Instr::Move { dst: u16::MAX, src: 0 },
-            Instr::LoadInt { dst: 7, value: i16::MIN },
+            Instr::Move {
+                dst: u16::MAX,
+                src: 0,
+            },
+            Instr::LoadInt {
+                dst: 7,
+                value: i16::MIN,
+            },
             Instr::LoadInt { dst: 7, value: -1 },
             Instr::Jump { offset: i32::MIN },
-            Instr::JumpIfFalse { cond: 3, offset: -5 },
-            Instr::ForPrep { base: 65535, inclusive: 1, offset: i32::MAX },
-            Instr::LoadConst { dst: 1, k: u32::MAX },
-            Instr::CallMethod { base: 2, argc: 3, name: 99 },
-            Instr::Parallel { dst: 1, base: 2, count: 3, strategy: 3 },
-            Instr::AddImm { dst: 1, a: 2, imm: -300 },
+            Instr::JumpIfFalse {
+                cond: 3,
+                offset: -5,
+            },
+            Instr::ForPrep {
+                base: 65535,
+                inclusive: 1,
+                offset: i32::MAX,
+            },
+            Instr::LoadConst {
+                dst: 1,
+                k: u32::MAX,
+            },
+            Instr::CallMethod {
+                base: 2,
+                argc: 3,
+                name: 99,
+            },
+            Instr::Parallel {
+                dst: 1,
+                base: 2,
+                count: 3,
+                strategy: 3,
+            },
+            Instr::AddImm {
+                dst: 1,
+                a: 2,
+                imm: -300,
+            },
         ];
         for instr in samples {
             assert_eq!(Instr::decode(instr.encode()), Ok(instr), "{instr}");
