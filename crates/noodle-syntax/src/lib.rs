@@ -11,8 +11,10 @@
 //!
 //! Choices where the language reference is silent:
 //! - string literals may span lines (so a REPL can continue one);
-//! - a `{` starting a match arm's body is a map literal, as anywhere else
-//!   an expression starts; only statements and lambda bodies open blocks;
+//! - a `{` starting a match arm's body opens a block, as in Rust (a map
+//!   literal there is parenthesised); elsewhere a `{` starting an
+//!   expression is a map literal, and statements and lambda bodies open
+//!   blocks;
 //! - keywords cannot be used as field or method names;
 //! - `..rest` must be the last element of a list pattern;
 //! - `try` needs at least one `catch` or a `finally`.

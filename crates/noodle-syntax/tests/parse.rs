@@ -108,6 +108,16 @@ impl Point {
 }
 "#;
 
+    match_arm_blocks: r#"
+let r = match n {
+    1 => { let y = 2; y * 10 },
+    x if x > 2 => {
+        x + 1
+    }
+    _ => ({"a": 1}),
+}
+"#;
+
     match_patterns: r#"
 let kind = match value {
     0 => "zero",
