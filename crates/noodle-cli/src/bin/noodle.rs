@@ -1,0 +1,58 @@
+//! `noodle`: runs, checks and disassembles Noodle programs, and hosts the REPL.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "noodle", version, about = "Run Noodle programs (.nd source or .nbc bytecode)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a program: an .nbc file, or an .nd file compiled in memory.
+    Run {
+        /// The program to run.
+        file: PathBuf,
+        /// Maximum depth of Noodle calls before a RecursionError.
+        #[arg(long, default_value_t = noodle_vm::VmOptions::default().max_frames)]
+        max_frames: usize,
+        /// Arguments passed to the program.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Compile a program and report its diagnostics without running it.
+    Check {
+        /// The program to check.
+        file: PathBuf,
+    },
+    /// Print the bytecode of an .nbc file (or of an .nd file, compiled in memory).
+    Disasm {
+        /// The program to disassemble.
+        file: PathBuf,
+    },
+    /// Start an interactive session.
+    Repl {
+        /// Maximum depth of Noodle calls before a RecursionError.
+        #[arg(long, default_value_t = noodle_vm::VmOptions::default().max_frames)]
+        max_frames: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    noodle_cli::install_panic_hook();
+    noodle_cli::on_big_stack(move || match cli.command {
+        Command::Run { file, max_frames, args: _ } => {
+            noodle_cli::run_file(&file, noodle_vm::VmOptions { max_frames, ..Default::default() })
+        }
+        Command::Check { file } => noodle_cli::check_file(&file),
+        Command::Disasm { file } => noodle_cli::disassemble_file(&file),
+        Command::Repl { max_frames } => {
+            noodle_cli::run_repl(noodle_vm::VmOptions { max_frames, ..Default::default() })
+        }
+    })
+}

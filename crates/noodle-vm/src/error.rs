@@ -1,0 +1,79 @@
+//! Raised errors as Rust values: [`Thrown`] inside the VM and natives,
+//! [`UncaughtError`] for the embedder.
+
+use std::fmt;
+
+use crate::heap::Heap;
+use crate::value::Value;
+
+/// A raised Noodle error travelling through Rust code. The value is always
+/// an error object (`Object::Error`); its trace is filled in by the
+/// interpreter when it is first raised, if still empty.
+#[derive(Clone, Copy, Debug)]
+pub struct Thrown(pub Value);
+
+impl Thrown {
+    pub fn value(self) -> Value {
+        self.0
+    }
+}
+
+/// An error that no handler caught, as the embedder reports it:
+/// `error: KIND: MESSAGE` then one `  at ...` line per trace entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UncaughtError {
+    pub kind: String,
+    pub message: String,
+    pub trace: Vec<String>,
+}
+
+impl UncaughtError {
+    pub fn new(kind: impl Into<String>, message: impl Into<String>) -> UncaughtError {
+        UncaughtError {
+            kind: kind.into(),
+            message: message.into(),
+            trace: Vec::new(),
+        }
+    }
+
+    /// Reads an error value out of the heap.
+    pub fn from_value(heap: &Heap, v: Value) -> UncaughtError {
+        match heap.error_obj(v) {
+            Some(e) => UncaughtError {
+                kind: e.kind.to_string(),
+                message: e.message.clone(),
+                trace: e.trace.clone(),
+            },
+            None => UncaughtError::new(
+                "TypeError",
+                format!("raised a {} value, not an error", heap.type_name(v)),
+            ),
+        }
+    }
+}
+
+impl fmt::Display for UncaughtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}: {}", self.kind, self.message)?;
+        for line in &self.trace {
+            write!(f, "\n  {line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UncaughtError {}
+
+/// Error kinds the VM raises itself.
+pub mod kinds {
+    pub const TYPE: &str = "TypeError";
+    pub const VALUE: &str = "ValueError";
+    pub const INDEX: &str = "IndexError";
+    pub const KEY: &str = "KeyError";
+    pub const ZERO_DIVISION: &str = "ZeroDivisionError";
+    pub const OVERFLOW: &str = "OverflowError";
+    pub const RECURSION: &str = "RecursionError";
+    pub const NAME: &str = "NameError";
+    pub const UNSUPPORTED: &str = "UnsupportedError";
+    pub const LOAD: &str = "LoadError";
+}

@@ -1,0 +1,485 @@
+//! The per-process heap: an arena of [`Object`]s addressed by [`ObjRef`],
+//! with a free list and a tracing mark-sweep collector.
+//!
+//! Allocation never collects. The interpreter calls [`Heap::should_collect`]
+//! at safepoints and then [`Heap::collect`] with the VM's roots, so a native
+//! never sees its objects vanish unless it calls back into Noodle (see the
+//! rooting rules in the crate docs).
+
+use std::sync::Arc;
+
+use crate::error::Thrown;
+use crate::object::{Closure, ErrorObj, Instance, IterState, Map, MapKey, Object, Range, Str};
+use crate::types::Types;
+use crate::value::{ObjRef, TypeTag, Value};
+
+/// Collections never start below this many allocations.
+const MIN_GC_THRESHOLD: usize = 1 << 16;
+
+pub struct Heap {
+    objects: Vec<Object>,
+    marks: Vec<bool>,
+    free: Vec<u32>,
+    live: usize,
+    /// Allocation units (objects, plus extra for big payloads) since the
+    /// last collection, and the count that triggers the next one.
+    allocated: usize,
+    threshold: usize,
+    collections: usize,
+    /// Objects that are always roots: constant strings, type objects.
+    pinned: Vec<ObjRef>,
+    /// Shared one-character ASCII strings (string indexing, iteration).
+    ascii_chars: Vec<ObjRef>,
+    empty_str: ObjRef,
+    types: Types,
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap::new()
+    }
+}
+
+impl std::fmt::Debug for Heap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Heap {{ live: {}, slots: {} }}",
+            self.live,
+            self.objects.len()
+        )
+    }
+}
+
+impl Heap {
+    pub fn new() -> Heap {
+        let mut heap = Heap {
+            objects: Vec::new(),
+            marks: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            allocated: 0,
+            threshold: MIN_GC_THRESHOLD,
+            collections: 0,
+            pinned: Vec::new(),
+            ascii_chars: Vec::new(),
+            empty_str: ObjRef(0),
+            types: Types::default(),
+        };
+        heap.empty_str = heap.alloc(Object::Str(Str::new(Arc::from(""))));
+        heap.pinned.push(heap.empty_str);
+        for b in 0u8..128 {
+            let s = (b as char).to_string();
+            let r = heap.alloc(Object::Str(Str::new(Arc::from(s.as_str()))));
+            heap.ascii_chars.push(r);
+            heap.pinned.push(r);
+        }
+        heap
+    }
+
+    // ---- allocation ----
+
+    /// Stores `object` and returns its handle. Never collects.
+    pub fn alloc(&mut self, object: Object) -> ObjRef {
+        self.allocated += 1 + extra_units(&object);
+        self.live += 1;
+        match self.free.pop() {
+            Some(i) => {
+                self.objects[i as usize] = object;
+                ObjRef(i)
+            }
+            None => {
+                let i = self.objects.len() as u32;
+                self.objects.push(object);
+                self.marks.push(false);
+                ObjRef(i)
+            }
+        }
+    }
+
+    pub fn alloc_str(&mut self, text: &str) -> Value {
+        match text.as_bytes() {
+            [] => Value::Obj(self.empty_str),
+            [b] if b.is_ascii() => Value::Obj(self.ascii_chars[*b as usize]),
+            _ => Value::Obj(self.alloc(Object::Str(Str::new(Arc::from(text))))),
+        }
+    }
+
+    pub fn alloc_string(&mut self, text: String) -> Value {
+        if text.len() <= 1 {
+            return self.alloc_str(&text);
+        }
+        Value::Obj(self.alloc(Object::Str(Str::new(Arc::from(text)))))
+    }
+
+    /// Shares already-allocated text (map keys, strings from other heaps).
+    pub fn alloc_arc_str(&mut self, text: Arc<str>) -> Value {
+        Value::Obj(self.alloc(Object::Str(Str::new(text))))
+    }
+
+    /// The one-character string `c` (shared for ASCII).
+    pub fn alloc_char(&mut self, c: char) -> Value {
+        if c.is_ascii() {
+            Value::Obj(self.ascii_chars[c as usize])
+        } else {
+            let mut buf = [0u8; 4];
+            self.alloc_str(c.encode_utf8(&mut buf))
+        }
+    }
+
+    pub fn alloc_list(&mut self, items: Vec<Value>) -> Value {
+        Value::Obj(self.alloc(Object::List(items)))
+    }
+
+    pub fn alloc_map(&mut self, map: Map) -> Value {
+        Value::Obj(self.alloc(Object::Map(Box::new(map))))
+    }
+
+    /// `start .. end` by `step`; a zero step is the caller's ValueError.
+    pub fn alloc_range(&mut self, start: i64, end: i64, step: i64) -> Value {
+        debug_assert!(step != 0);
+        Value::Obj(self.alloc(Object::Range(Range { start, end, step })))
+    }
+
+    /// A fresh error value (not raised, empty trace).
+    pub fn new_error(&mut self, kind: &str, message: impl Into<String>) -> Value {
+        let error = ErrorObj {
+            kind: Arc::from(kind),
+            message: message.into(),
+            trace: Vec::new(),
+            errors: Vec::new(),
+        };
+        Value::Obj(self.alloc(Object::Error(Box::new(error))))
+    }
+
+    /// A fresh error ready to be returned from a native or an operator:
+    /// `return Err(heap.error("ValueError", "bad"))`.
+    pub fn error(&mut self, kind: &str, message: impl Into<String>) -> Thrown {
+        Thrown(self.new_error(kind, message))
+    }
+
+    /// Keeps `r` alive for the heap's whole life.
+    pub fn pin(&mut self, r: ObjRef) {
+        self.pinned.push(r);
+    }
+
+    // ---- access ----
+
+    #[inline]
+    pub fn get(&self, r: ObjRef) -> &Object {
+        &self.objects[r.0 as usize]
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, r: ObjRef) -> &mut Object {
+        &mut self.objects[r.0 as usize]
+    }
+
+    /// The object behind `v`, if it is a heap value.
+    #[inline]
+    pub fn object(&self, v: Value) -> Option<&Object> {
+        match v {
+            Value::Obj(r) => Some(self.get(r)),
+            _ => None,
+        }
+    }
+
+    pub fn str(&self, v: Value) -> Option<&Str> {
+        match self.object(v)? {
+            Object::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self, v: Value) -> Option<&str> {
+        self.str(v).map(Str::as_str)
+    }
+
+    pub fn list(&self, v: Value) -> Option<&Vec<Value>> {
+        match self.object(v)? {
+            Object::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn list_mut(&mut self, v: Value) -> Option<&mut Vec<Value>> {
+        match v {
+            Value::Obj(r) => match self.get_mut(r) {
+                Object::List(items) => Some(items),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn map(&self, v: Value) -> Option<&Map> {
+        match self.object(v)? {
+            Object::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn map_mut(&mut self, v: Value) -> Option<&mut Map> {
+        match v {
+            Value::Obj(r) => match self.get_mut(r) {
+                Object::Map(m) => Some(m),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn range(&self, v: Value) -> Option<Range> {
+        match self.object(v)? {
+            Object::Range(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    pub fn error_obj(&self, v: Value) -> Option<&ErrorObj> {
+        match self.object(v)? {
+            Object::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn error_obj_mut(&mut self, v: Value) -> Option<&mut ErrorObj> {
+        match v {
+            Value::Obj(r) => match self.get_mut(r) {
+                Object::Error(e) => Some(e),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn instance(&self, v: Value) -> Option<&Instance> {
+        match self.object(v)? {
+            Object::Instance(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn closure(&self, v: Value) -> Option<&Closure> {
+        match self.object(v)? {
+            Object::Closure(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The key form of `v`, or `None` when `v` cannot be a map key (the
+    /// caller raises TypeError: only none, bool, int and str can).
+    pub fn map_key(&self, v: Value) -> Option<MapKey> {
+        match v {
+            Value::None => Some(MapKey::None),
+            Value::Bool(b) => Some(MapKey::Bool(b)),
+            Value::Int(i) => Some(MapKey::Int(i)),
+            Value::Obj(_) => self.str(v).map(|s| MapKey::Str(s.arc().clone())),
+            _ => None,
+        }
+    }
+
+    /// The registry of user types, interned names and function names.
+    pub fn types(&self) -> &Types {
+        &self.types
+    }
+
+    pub fn types_mut(&mut self) -> &mut Types {
+        &mut self.types
+    }
+
+    /// The name shown for a closure (`<def name>`), if `v` is one.
+    pub fn function_name(&self, v: Value) -> Option<&str> {
+        let c = self.closure(v)?;
+        self.types.function_names.get(c.func as usize).map(|n| &**n)
+    }
+
+    pub fn tag(&self, v: Value) -> TypeTag {
+        match v {
+            Value::None => TypeTag::None,
+            Value::Bool(_) => TypeTag::Bool,
+            Value::Int(_) => TypeTag::Int,
+            Value::Float(_) => TypeTag::Float,
+            Value::Duration(_) => TypeTag::Duration,
+            Value::Missing => TypeTag::Missing,
+            Value::Builtin(_) => TypeTag::Function,
+            Value::Obj(r) => match self.get(r) {
+                Object::Str(_) => TypeTag::Str,
+                Object::List(_) => TypeTag::List,
+                Object::Map(_) => TypeTag::Map,
+                Object::Range(_) => TypeTag::Range,
+                Object::Closure(_) | Object::VariantCtor { .. } => TypeTag::Function,
+                Object::Cell(_) => TypeTag::Cell,
+                Object::StructType(_) | Object::EnumType(_) => TypeTag::Type,
+                Object::Instance(_) => TypeTag::Struct,
+                Object::EnumValue(_) => TypeTag::Enum,
+                Object::Error(_) => TypeTag::Error,
+                Object::Iter(_) => TypeTag::Iterator,
+                Object::ActorType { .. } => TypeTag::ActorType,
+                Object::SupervisorType { .. } => TypeTag::SupervisorType,
+                Object::Free => TypeTag::Missing,
+            },
+        }
+    }
+
+    /// What `type_of(v)` returns: a builtin type name, or the struct or
+    /// enum name of a user value.
+    pub fn type_name(&self, v: Value) -> &str {
+        if let Value::Obj(r) = v {
+            match self.get(r) {
+                Object::Instance(i) => {
+                    return self
+                        .types
+                        .symbols
+                        .name(self.types.structs[i.type_id as usize].name);
+                }
+                Object::EnumValue(e) => {
+                    return self
+                        .types
+                        .symbols
+                        .name(self.types.enums[e.enum_id as usize].name);
+                }
+                _ => {}
+            }
+        }
+        match self.tag(v) {
+            TypeTag::None => "none",
+            TypeTag::Bool => "bool",
+            TypeTag::Int => "int",
+            TypeTag::Float => "float",
+            TypeTag::Duration => "duration",
+            TypeTag::Str => "str",
+            TypeTag::List => "list",
+            TypeTag::Map => "map",
+            TypeTag::Range => "range",
+            TypeTag::Function => "function",
+            TypeTag::Error => "error",
+            TypeTag::Type | TypeTag::ActorType | TypeTag::SupervisorType => "type",
+            TypeTag::Iterator => "iterator",
+            TypeTag::Cell => "cell",
+            TypeTag::Struct | TypeTag::Enum | TypeTag::Missing => "missing",
+        }
+    }
+
+    // ---- garbage collection ----
+
+    /// Objects currently allocated (after the last sweep, plus new ones).
+    pub fn live_count(&self) -> usize {
+        self.live
+    }
+
+    /// How many collections have run.
+    pub fn collections(&self) -> usize {
+        self.collections
+    }
+
+    /// Whether enough has been allocated since the last collection that
+    /// the next safepoint should collect.
+    #[inline]
+    pub fn should_collect(&self) -> bool {
+        self.allocated >= self.threshold
+    }
+
+    /// Marks from `roots` (plus the heap's own: pinned objects and type
+    /// methods), frees everything unmarked and sets the next threshold to
+    /// twice the live set.
+    pub fn collect(&mut self, roots: impl IntoIterator<Item = Value>) {
+        let mut stack: Vec<ObjRef> = Vec::with_capacity(256);
+        let push = |v: Value, stack: &mut Vec<ObjRef>| {
+            if let Value::Obj(r) = v {
+                stack.push(r);
+            }
+        };
+        for v in roots {
+            push(v, &mut stack);
+        }
+        stack.extend(self.pinned.iter().copied());
+        for s in &self.types.structs {
+            stack.push(s.type_obj);
+            stack.extend(s.methods.iter().filter_map(|(_, m)| m.as_obj()));
+        }
+        for e in &self.types.enums {
+            stack.push(e.type_obj);
+            stack.extend(e.variants.iter().map(|v| v.value));
+            stack.extend(e.methods.iter().filter_map(|(_, m)| m.as_obj()));
+        }
+        self.mark(stack);
+        self.sweep();
+        self.collections += 1;
+        self.allocated = 0;
+        self.threshold = (self.live * 2).max(MIN_GC_THRESHOLD);
+    }
+
+    fn mark(&mut self, mut stack: Vec<ObjRef>) {
+        while let Some(r) = stack.pop() {
+            let i = r.0 as usize;
+            if i >= self.marks.len() || self.marks[i] {
+                continue;
+            }
+            self.marks[i] = true;
+            let mut add = |v: &Value| {
+                if let Value::Obj(child) = *v {
+                    stack.push(child);
+                }
+            };
+            match &self.objects[i] {
+                Object::List(items) => items.iter().for_each(&mut add),
+                Object::Map(m) => m.iter().for_each(|(k, v)| {
+                    add(&k);
+                    add(&v);
+                }),
+                Object::Closure(c) => stack.extend(c.cells.iter().copied()),
+                Object::Cell(v) => add(v),
+                Object::Instance(inst) => inst.fields.iter().for_each(&mut add),
+                Object::EnumValue(e) => e.fields.iter().for_each(&mut add),
+                Object::Error(e) => e.errors.iter().for_each(&mut add),
+                Object::Iter(state) => match *state {
+                    IterState::List { list: r, .. }
+                    | IterState::Str { string: r, .. }
+                    | IterState::MapKeys { map: r, .. } => stack.push(r),
+                    IterState::Range { .. } => {}
+                },
+                Object::Free
+                | Object::Str(_)
+                | Object::Range(_)
+                | Object::StructType(_)
+                | Object::EnumType(_)
+                | Object::VariantCtor { .. }
+                | Object::ActorType { .. }
+                | Object::SupervisorType { .. } => {}
+            }
+        }
+    }
+
+    fn sweep(&mut self) {
+        let mut live = 0;
+        for (i, marked) in self.marks.iter_mut().enumerate() {
+            if std::mem::take(marked) {
+                live += 1;
+            } else if !matches!(self.objects[i], Object::Free) {
+                self.objects[i] = Object::Free;
+                self.free.push(i as u32);
+            }
+        }
+        self.live = live;
+    }
+}
+
+/// Big payloads count as extra allocation units, so a program that builds
+/// few but large objects still collects.
+fn extra_units(object: &Object) -> usize {
+    match object {
+        Object::List(items) => items.len() / 8,
+        Object::Str(s) => s.as_str().len() / 64,
+        Object::Map(m) => m.len() / 4,
+        _ => 0,
+    }
+}
+
+/// A copy of `iter` for callers that need the state by value.
+pub(crate) fn iter_state(heap: &Heap, r: ObjRef) -> Option<IterState> {
+    match heap.get(r) {
+        Object::Iter(state) => Some(*state),
+        _ => None,
+    }
+}

@@ -1,0 +1,320 @@
+//! The heap object kinds. Each is reached through an [`ObjRef`]; the
+//! accessors on [`crate::Heap`] return these by reference.
+
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::value::{ObjRef, Value};
+
+/// One arena slot's content.
+#[derive(Debug)]
+pub enum Object {
+    /// An empty slot on the free list.
+    Free,
+    Str(Str),
+    List(Vec<Value>),
+    Map(Box<Map>),
+    Range(Range),
+    Closure(Closure),
+    /// A captured variable, shared by the closures that capture it.
+    Cell(Value),
+    /// A struct type value; the index is into `Heap::types().structs`.
+    StructType(u32),
+    Instance(Instance),
+    /// An enum type value; the index is into `Heap::types().enums`.
+    EnumType(u32),
+    /// A variant with fields used as a value: calling it constructs.
+    VariantCtor {
+        enum_id: u32,
+        variant: u32,
+    },
+    /// A value of an enum (unit variants have no fields).
+    EnumValue(EnumValue),
+    Error(Box<ErrorObj>),
+    Iter(IterState),
+    /// Inert until the concurrency runtime exists: `proto` is the program
+    /// function index of the constructor.
+    ActorType {
+        proto: u32,
+    },
+    SupervisorType {
+        proto: u32,
+    },
+}
+
+/// An immutable string. `char_len` makes `len` O(1); when it equals the
+/// byte length the string is ASCII and indexing is O(1) too.
+#[derive(Debug, Clone)]
+pub struct Str {
+    text: Arc<str>,
+    char_len: usize,
+}
+
+impl Str {
+    pub fn new(text: Arc<str>) -> Str {
+        let char_len = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+        Str { text, char_len }
+    }
+
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The shared text, for cheap sharing (map keys, other processes).
+    pub fn arc(&self) -> &Arc<str> {
+        &self.text
+    }
+
+    /// Length in characters.
+    #[inline]
+    pub fn char_len(&self) -> usize {
+        self.char_len
+    }
+
+    #[inline]
+    pub fn is_ascii(&self) -> bool {
+        self.char_len == self.text.len()
+    }
+
+    /// The character at character index `i` (not negative-adjusted).
+    pub fn char_at(&self, i: usize) -> Option<char> {
+        if self.is_ascii() {
+            self.text.as_bytes().get(i).map(|&b| b as char)
+        } else {
+            self.text.chars().nth(i)
+        }
+    }
+
+    /// The byte offset of character index `i` (clamped to the end).
+    pub fn byte_offset(&self, i: usize) -> usize {
+        if self.is_ascii() {
+            i.min(self.text.len())
+        } else {
+            self.text
+                .char_indices()
+                .nth(i)
+                .map_or(self.text.len(), |(b, _)| b)
+        }
+    }
+}
+
+/// A map key: only none, bool, int and str are hashable. `true` and `1`
+/// are different keys (they are not `==`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MapKey {
+    None,
+    Bool(bool),
+    Int(i64),
+    Str(Arc<str>),
+}
+
+/// FxHash: map keys are not attacker-chosen in a way that matters for a
+/// scripting VM, and SipHash costs a lot on small int keys.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64)
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64)
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// An insertion-ordered map. Each entry keeps the original key value too,
+/// so iterating keys allocates nothing.
+#[derive(Debug, Default, Clone)]
+pub struct Map {
+    entries: IndexMap<MapKey, (Value, Value), FxBuild>,
+}
+
+impl Map {
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    pub fn with_capacity(n: usize) -> Map {
+        Map {
+            entries: IndexMap::with_capacity_and_hasher(n, FxBuild::default()),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, key: &MapKey) -> Option<Value> {
+        self.entries.get(key).map(|&(_, v)| v)
+    }
+
+    pub fn contains(&self, key: &MapKey) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// Inserts or replaces; a replaced entry keeps its position.
+    /// `key_value` is the Noodle value the key was made from.
+    pub fn insert(&mut self, key: MapKey, key_value: Value, value: Value) {
+        match self.entries.get_mut(&key) {
+            Some(slot) => slot.1 = value,
+            None => {
+                self.entries.insert(key, (key_value, value));
+            }
+        }
+    }
+
+    /// Removes preserving the order of the rest; returns the value.
+    pub fn remove(&mut self, key: &MapKey) -> Option<Value> {
+        self.entries.shift_remove(key).map(|(_, v)| v)
+    }
+
+    /// The (key, value) pair at position `i` in insertion order.
+    pub fn entry_at(&self, i: usize) -> Option<(Value, Value)> {
+        self.entries.get_index(i).map(|(_, &kv)| kv)
+    }
+
+    /// (key, value) pairs in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (Value, Value)> + '_ {
+        self.entries.values().copied()
+    }
+
+    /// (key, value) pairs with the hashed key form.
+    pub fn keyed(&self) -> impl Iterator<Item = (&MapKey, Value)> + '_ {
+        self.entries.iter().map(|(k, &(_, v))| (k, v))
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear()
+    }
+}
+
+/// A lazy integer range `start .. end` (end exclusive) by `step` (never 0).
+#[derive(Debug, Clone, Copy)]
+pub struct Range {
+    pub start: i64,
+    pub end: i64,
+    pub step: i64,
+}
+
+impl Range {
+    pub fn len(&self) -> usize {
+        let (start, end, step) = (self.start as i128, self.end as i128, self.step as i128);
+        let n = if step > 0 {
+            (end - start + step - 1) / step
+        } else {
+            (start - end - step - 1) / -step
+        };
+        n.max(0) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The i-th element, if in range.
+    pub fn get(&self, i: usize) -> Option<i64> {
+        (i < self.len()).then(|| (self.start as i128 + i as i128 * self.step as i128) as i64)
+    }
+
+    pub fn contains(&self, x: i64) -> bool {
+        let (start, step) = (self.start as i128, self.step as i128);
+        let offset = x as i128 - start;
+        let in_bounds = if step > 0 {
+            x >= self.start && x < self.end
+        } else {
+            x <= self.start && x > self.end
+        };
+        in_bounds && offset % step == 0
+    }
+}
+
+/// A function value: the program function index and its captured cells.
+#[derive(Debug, Clone)]
+pub struct Closure {
+    pub func: u32,
+    /// Each is an [`Object::Cell`].
+    pub cells: Box<[ObjRef]>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// Index into `Heap::types().structs`.
+    pub type_id: u32,
+    pub fields: Box<[Value]>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    /// Index into `Heap::types().enums`.
+    pub enum_id: u32,
+    pub variant: u32,
+    pub fields: Box<[Value]>,
+}
+
+/// A Noodle error value.
+#[derive(Debug, Clone)]
+pub struct ErrorObj {
+    pub kind: Arc<str>,
+    pub message: String,
+    /// `at NAME (FILE:LINE:COL)` lines, innermost first; empty until the
+    /// error is first raised.
+    pub trace: Vec<String>,
+    /// The branch errors of an `AggregateError` (`.errors`).
+    pub errors: Vec<Value>,
+}
+
+/// The state of a `for` loop over a collection (`IterInit` / `IterNext`).
+#[derive(Debug, Clone, Copy)]
+pub enum IterState {
+    /// Lists are iterated live, by index: pushes during the loop are seen.
+    List {
+        list: ObjRef,
+        pos: usize,
+    },
+    /// Characters, by byte offset into the string.
+    Str {
+        string: ObjRef,
+        byte_pos: usize,
+    },
+    /// Map keys, by insertion position.
+    MapKeys {
+        map: ObjRef,
+        pos: usize,
+    },
+    Range {
+        next: i64,
+        end: i64,
+        step: i64,
+    },
+}

@@ -1,0 +1,204 @@
+//! [`Vm`]: one Noodle process (heap, register stack, frames, handlers,
+//! globals) plus the embedding API.
+
+use std::collections::HashMap;
+use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::Arc;
+
+use noodle_nbc::Module;
+
+use crate::error::{Thrown, UncaughtError, kinds};
+use crate::heap::Heap;
+use crate::interp::{Frame, Handler};
+use crate::load::Program;
+use crate::native::{BuiltinDef, NativeMethod};
+use crate::types::Sym;
+use crate::value::{TypeTag, Value};
+
+/// Embedder settings.
+#[derive(Clone, Debug)]
+pub struct VmOptions {
+    /// More Noodle frames than this raise `RecursionError`.
+    pub max_frames: usize,
+}
+
+impl Default for VmOptions {
+    fn default() -> Self {
+        VmOptions {
+            max_frames: 200_000,
+        }
+    }
+}
+
+/// Where `print` writes: buffered stdout, or a buffer (tests, embedding).
+pub enum Output {
+    Stdout(BufWriter<Stdout>),
+    Buffer(Vec<u8>),
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::Buffer(b) => b.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.write_all(buf),
+            Output::Buffer(b) => b.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::Buffer(_) => Ok(()),
+        }
+    }
+}
+
+/// One Noodle process. See the crate docs for the native-code contract.
+pub struct Vm {
+    /// The process's heap. Natives allocate through it directly.
+    pub heap: Heap,
+    pub(crate) stack: Vec<Value>,
+    pub(crate) frames: Vec<Frame>,
+    pub(crate) handlers: Vec<Handler>,
+    pub(crate) globals: Vec<Value>,
+    /// Temporaries natives hold across a callback into Noodle.
+    pub(crate) roots: Vec<Value>,
+    /// One past the highest argument slot of the natives now running, so
+    /// callbacks place their frames above them.
+    pub(crate) native_floor: usize,
+    pub(crate) program: Arc<Program>,
+    pub(crate) options: VmOptions,
+    /// The library's definition of each `BUILTINS` entry, by index.
+    pub(crate) builtins: Vec<Option<BuiltinDef>>,
+    pub(crate) method_cache: HashMap<(TypeTag, Sym), Option<NativeMethod>>,
+    out: Output,
+}
+
+impl Vm {
+    pub fn new(options: VmOptions) -> Vm {
+        let builtins = (0..noodle_nbc::builtins::BUILTINS.len())
+            .map(|i| crate::builtins::lookup(i as u16))
+            .collect();
+        Vm {
+            heap: Heap::new(),
+            stack: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(64),
+            handlers: Vec::new(),
+            globals: Vec::new(),
+            roots: Vec::new(),
+            native_floor: 0,
+            program: Arc::new(Program::default()),
+            options,
+            builtins,
+            method_cache: HashMap::new(),
+            out: Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
+        }
+    }
+
+    pub fn options(&self) -> &VmOptions {
+        &self.options
+    }
+
+    /// Verifies and loads `module`, extends the globals to
+    /// `module.globals.len()` (keeping existing ones, for the REPL), runs
+    /// its entry and returns the entry's value. Stdout is flushed before an
+    /// error is returned.
+    pub fn run_module(&mut self, module: &Module) -> Result<Value, UncaughtError> {
+        let entry = match crate::load::load(self, module) {
+            Ok(entry) => entry,
+            Err(message) => {
+                self.flush_stdout();
+                return Err(UncaughtError::new(kinds::LOAD, message));
+            }
+        };
+        let result = self.call_value(entry, &[]);
+        // The entry's closure and result stay reachable only through us now.
+        match result {
+            Ok(v) => Ok(v),
+            Err(Thrown(e)) => {
+                self.flush_stdout();
+                Err(UncaughtError::from_value(&self.heap, e))
+            }
+        }
+    }
+
+    /// How `v` prints inside a container (`"a"` quoted), via the library's
+    /// formatter.
+    pub fn repr(&self, v: Value) -> String {
+        let mut out = String::new();
+        crate::format::repr(&self.heap, v, &mut out);
+        out
+    }
+
+    /// How `v` prints at top level (`print`, `str`).
+    pub fn display(&self, v: Value) -> String {
+        let mut out = String::new();
+        crate::format::display(&self.heap, v, &mut out);
+        out
+    }
+
+    pub fn flush_stdout(&mut self) {
+        // A closed stdout (e.g. `| head`) is not the program's error.
+        let _ = self.out.flush();
+    }
+
+    /// Where `print` writes.
+    pub fn out(&mut self) -> &mut Output {
+        &mut self.out
+    }
+
+    /// Sends output to an in-memory buffer from now on (tests, embedding);
+    /// read it with [`Vm::take_output`].
+    pub fn capture_output(&mut self) {
+        self.flush_stdout();
+        self.out = Output::Buffer(Vec::new());
+    }
+
+    /// The captured output so far (empty when writing to stdout).
+    pub fn take_output(&mut self) -> String {
+        match &mut self.out {
+            Output::Buffer(b) => String::from_utf8_lossy(&std::mem::take(b)).into_owned(),
+            Output::Stdout(_) => String::new(),
+        }
+    }
+
+    /// A fresh error for a native to return: `return Err(vm.error("ValueError", "bad"))`.
+    pub fn error(&mut self, kind: &str, message: impl Into<String>) -> Thrown {
+        self.heap.error(kind, message)
+    }
+
+    pub fn type_error(&mut self, message: impl Into<String>) -> Thrown {
+        self.heap.error(kinds::TYPE, message)
+    }
+
+    /// Keeps `v` alive until the native that pushed it returns (the VM
+    /// truncates the root stack after every native call).
+    pub fn push_root(&mut self, v: Value) {
+        self.roots.push(v);
+    }
+
+    /// The current depth of the root stack, for [`Vm::truncate_roots`].
+    pub fn root_mark(&self) -> usize {
+        self.roots.len()
+    }
+
+    pub fn truncate_roots(&mut self, mark: usize) {
+        self.roots.truncate(mark);
+    }
+
+    /// The global slot `index`, if assigned.
+    pub fn global(&self, index: usize) -> Option<Value> {
+        self.globals.get(index).copied().filter(|v| !v.is_missing())
+    }
+
+    /// Runs a garbage collection now (tests, embedders between runs).
+    pub fn collect_garbage(&mut self) {
+        crate::interp::collect(self);
+    }
+}
