@@ -51,7 +51,9 @@ impl<'p> FnBuilder<'_, 'p> {
             } => self.try_to(body, catches, finally.as_ref(), None),
             ExprKind::Block(b) => self.block_to(b, None),
             ExprKind::Call { callee, args } => self.call_to(e, callee, args, CallKind::Call, None),
-            ExprKind::Spawn { callee, args } => self.call_to(e, callee, args, CallKind::Spawn, None),
+            ExprKind::Spawn { callee, args } => {
+                self.call_to(e, callee, args, CallKind::Spawn, None)
+            }
             ExprKind::MethodCall {
                 receiver,
                 method,
@@ -117,8 +119,12 @@ impl<'p> FnBuilder<'_, 'p> {
                 });
                 self.free_to(mark);
             }
-            ExprKind::Call { callee, args } => self.call_to(e, callee, args, CallKind::Call, Some(dst)),
-            ExprKind::Spawn { callee, args } => self.call_to(e, callee, args, CallKind::Spawn, Some(dst)),
+            ExprKind::Call { callee, args } => {
+                self.call_to(e, callee, args, CallKind::Call, Some(dst))
+            }
+            ExprKind::Spawn { callee, args } => {
+                self.call_to(e, callee, args, CallKind::Spawn, Some(dst))
+            }
             ExprKind::MethodCall {
                 receiver,
                 method,
@@ -166,7 +172,9 @@ impl<'p> FnBuilder<'_, 'p> {
                 self.free_to(mark);
             }
             ExprKind::Closure(f) => self.closure(dst, *f),
-            ExprKind::If { cond, then, else_ } => self.if_to(cond, then, else_.as_deref(), Some(dst)),
+            ExprKind::If { cond, then, else_ } => {
+                self.if_to(cond, then, else_.as_deref(), Some(dst))
+            }
             ExprKind::Match { scrutinee, arms } => self.match_to(scrutinee, arms, Some(dst)),
             ExprKind::Try {
                 body,
@@ -232,9 +240,15 @@ impl<'p> FnBuilder<'_, 'p> {
     fn short_circuit(&mut self, is_and: bool, lhs: &'p Expr, rhs: &'p Expr, dst: Reg) {
         self.expr_to(lhs, dst);
         let skip = if is_and {
-            self.emit(Instr::JumpIfFalse { cond: dst, offset: 0 })
+            self.emit(Instr::JumpIfFalse {
+                cond: dst,
+                offset: 0,
+            })
         } else {
-            self.emit(Instr::JumpIfTrue { cond: dst, offset: 0 })
+            self.emit(Instr::JumpIfTrue {
+                cond: dst,
+                offset: 0,
+            })
         };
         self.expr_to(rhs, dst);
         self.patch_here(skip);
@@ -401,7 +415,14 @@ impl<'p> FnBuilder<'_, 'p> {
 
     /// A call window at the top of the stack (at `dst` itself when it is
     /// the topmost register): callee, then arguments, named ones last.
-    fn call_to(&mut self, e: &'p Expr, callee: &'p Expr, args: &'p [Arg], kind: CallKind, dst: Option<Reg>) {
+    fn call_to(
+        &mut self,
+        e: &'p Expr,
+        callee: &'p Expr,
+        args: &'p [Arg],
+        kind: CallKind,
+        dst: Option<Reg>,
+    ) {
         let (func, owned) = match dst {
             Some(d) if self.is_top(d) => (d, false),
             _ => (self.alloc(), true),
@@ -499,5 +520,4 @@ impl<'p> FnBuilder<'_, 'p> {
             }
         }
     }
-
 }

@@ -26,6 +26,13 @@ pub struct LoopCtx {
 #[derive(Clone, Copy)]
 pub struct TryCtx<'p> {
     pub finally: Option<&'p Block>,
+    /// Every copy of the `finally` code is compiled with its registers
+    /// starting here, so that its locals (and the captures of closures
+    /// made in it) have the same registers in each copy.
+    pub base: u32,
+    /// Below `base`: where a `return` crossing this region keeps its
+    /// value (the outermost region's slot is below every inner base).
+    pub ret_slot: Reg,
 }
 
 pub struct FnBuilder<'c, 'p> {
@@ -34,7 +41,10 @@ pub struct FnBuilder<'c, 'p> {
     file: &'p SourceFile,
     pub code: Vec<Instr>,
     pub lines: Vec<LineEntry>,
-    pos: Option<(u32, u32)>,
+    /// Byte offset of the source position the next instructions get.
+    pos: Option<u32>,
+    /// The last offset turned into (line, column), to avoid recomputing.
+    resolved: Option<(u32, (u32, u32))>,
     next_reg: u32,
     max_reg: u32,
     pub local_regs: Vec<Option<Reg>>,
@@ -52,6 +62,7 @@ impl<'c, 'p> FnBuilder<'c, 'p> {
             code: Vec::new(),
             lines: Vec::new(),
             pos: None,
+            resolved: None,
             next_reg: 0,
             max_reg: 0,
             local_regs: vec![None; ir.locals.len()],
@@ -101,8 +112,21 @@ impl<'c, 'p> FnBuilder<'c, 'p> {
 
     // ---- code ----
 
+    /// Attributes the next instructions to `span`'s start. Lines and
+    /// columns are computed only for positions that reach an instruction.
     pub fn set_pos(&mut self, span: Span) {
-        self.pos = Some(self.file.line_col(span.start));
+        self.pos = Some(span.start);
+    }
+
+    fn line_col(&mut self, offset: u32) -> (u32, u32) {
+        match self.resolved {
+            Some((o, lc)) if o == offset => lc,
+            _ => {
+                let lc = self.file.line_col(offset);
+                self.resolved = Some((offset, lc));
+                lc
+            }
+        }
     }
 
     pub fn pc(&self) -> usize {
@@ -111,8 +135,12 @@ impl<'c, 'p> FnBuilder<'c, 'p> {
 
     pub fn emit(&mut self, instr: Instr) -> usize {
         let pc = self.code.len();
-        if let Some((line, col)) = self.pos
-            && self.lines.last().is_none_or(|e| (e.line, e.col) != (line, col))
+        if let Some(offset) = self.pos
+            && let (line, col) = self.line_col(offset)
+            && self
+                .lines
+                .last()
+                .is_none_or(|e| (e.line, e.col) != (line, col))
         {
             if self.lines.last().is_some_and(|e| e.pc as usize == pc) {
                 self.lines.pop();
@@ -276,7 +304,10 @@ impl<'c, 'p> FnBuilder<'c, 'p> {
                 src: value,
             });
         } else if reg != value {
-            self.emit(Instr::Move { dst: reg, src: value });
+            self.emit(Instr::Move {
+                dst: reg,
+                src: value,
+            });
         }
     }
 
@@ -300,21 +331,23 @@ impl<'c, 'p> FnBuilder<'c, 'p> {
     /// declared return type, leaves every open `try` (running `finally`
     /// code), then returns or completes the coroutine.
     pub fn emit_return(&mut self, value: Option<Reg>) {
-        let needs_reg = self.ir.is_async || self.ir.ret_ty.is_some() || !self.tries.is_empty();
-        let value = match value {
-            Some(v) if !self.tries.is_empty() => {
-                // `finally` code must not see (or change) the value.
-                let copy = self.alloc();
-                self.emit(Instr::Move { dst: copy, src: v });
-                Some(copy)
+        let needs_value = self.ir.is_async || self.ir.ret_ty.is_some();
+        // Inside `try` regions the value waits in the outermost region's
+        // slot, safe from every `finally` on the way out (each runs above
+        // its own base, and the outermost slot is the lowest).
+        let slot = self.tries.first().map(|t| t.ret_slot);
+        let value = match (value, slot) {
+            (Some(v), Some(slot)) => {
+                self.emit(Instr::Move { dst: slot, src: v });
+                Some(slot)
             }
-            Some(v) => Some(v),
-            None if needs_reg => {
-                let r = self.alloc();
+            (Some(v), None) => Some(v),
+            (None, _) if needs_value => {
+                let r = slot.unwrap_or_else(|| self.alloc());
                 self.emit(Instr::LoadNone { dst: r });
                 Some(r)
             }
-            None => None,
+            (None, _) => None,
         };
         if let (Some(ty), Some(reg)) = (&self.ir.ret_ty, value) {
             let ty = self.name(ty);
@@ -343,10 +376,18 @@ impl<'c, 'p> FnBuilder<'c, 'p> {
         for i in (depth..saved.len()).rev() {
             self.tries.truncate(i);
             self.emit(Instr::PopHandler {});
-            if let Some(finally) = saved[i].finally {
-                self.block_to(finally, None);
-            }
+            self.run_finally(&saved[i]);
         }
         self.tries = saved;
+    }
+
+    /// One copy of a region's `finally` code, at the region's base.
+    pub fn run_finally(&mut self, ctx: &TryCtx<'p>) {
+        if let Some(finally) = ctx.finally {
+            let live = self.mark();
+            self.free_to(ctx.base);
+            self.block_to(finally, None);
+            self.free_to(live);
+        }
     }
 }

@@ -29,30 +29,48 @@ use noodle_nbc::Instr;
 use noodle_sema::ir::{Block, Catch};
 
 impl<'p> FnBuilder<'_, 'p> {
-    pub fn try_to(&mut self, body: &'p Block, catches: &'p [Catch], finally: Option<&'p Block>, dst: Option<Reg>) {
+    pub fn try_to(
+        &mut self,
+        body: &'p Block,
+        catches: &'p [Catch],
+        finally: Option<&'p Block>,
+        dst: Option<Reg>,
+    ) {
         let mark = self.mark();
+        // The error registers stay below the base of the `finally` copies.
+        // A `return` leaving the region no longer needs the caught error,
+        // so its value waits in `err` while the `finally` code runs.
         let err = self.alloc();
+        let err2 = if finally.is_some() && !catches.is_empty() {
+            self.alloc()
+        } else {
+            err
+        };
+        let ctx = TryCtx {
+            finally,
+            base: self.mark(),
+            ret_slot: err,
+        };
         let handler = self.emit(Instr::PushHandler { err, offset: 0 });
-        self.tries.push(TryCtx { finally });
+        self.tries.push(ctx);
         self.block_to(body, dst);
         self.tries.pop();
         self.emit(Instr::PopHandler {});
-        self.run_finally(finally);
+        self.run_finally(&ctx);
         let mut to_end = vec![self.jump()];
 
         self.patch_here(handler);
         if catches.is_empty() {
-            self.run_finally(finally);
+            self.run_finally(&ctx);
             self.emit(Instr::Raise { src: err });
         } else {
             let rethrow = finally.map(|_| {
-                let err2 = self.alloc();
                 let at = self.emit(Instr::PushHandler {
                     err: err2,
                     offset: 0,
                 });
-                self.tries.push(TryCtx { finally });
-                (err2, at)
+                self.tries.push(ctx);
+                at
             });
             for clause in catches {
                 self.set_pos(clause.span);
@@ -69,19 +87,19 @@ impl<'p> FnBuilder<'_, 'p> {
                 }
                 self.block_to(&clause.body, dst);
                 self.free_to(clause_mark);
-                self.leave_catch_section(finally);
+                self.leave_catch_section(&ctx);
                 to_end.push(self.jump());
                 if let Some(next) = next {
                     self.patch_here(next);
                 }
             }
             // No clause matched: the error goes on.
-            self.leave_catch_section(finally);
+            self.leave_catch_section(&ctx);
             self.emit(Instr::Raise { src: err });
-            if let Some((err2, at)) = rethrow {
+            if let Some(at) = rethrow {
                 self.tries.pop();
                 self.patch_here(at);
-                self.run_finally(finally);
+                self.run_finally(&ctx);
                 self.emit(Instr::Raise { src: err2 });
             }
         }
@@ -91,18 +109,12 @@ impl<'p> FnBuilder<'_, 'p> {
 
     /// Normal exit from the catch clauses: with a `finally`, pops the
     /// clauses' handler and runs the `finally` code.
-    fn leave_catch_section(&mut self, finally: Option<&'p Block>) {
-        if finally.is_some() {
-            let ctx = self.tries.pop();
+    fn leave_catch_section(&mut self, ctx: &TryCtx<'p>) {
+        if ctx.finally.is_some() {
+            let open = self.tries.pop();
             self.emit(Instr::PopHandler {});
-            self.run_finally(finally);
-            self.tries.extend(ctx);
-        }
-    }
-
-    fn run_finally(&mut self, finally: Option<&'p Block>) {
-        if let Some(f) = finally {
-            self.block_to(f, None);
+            self.run_finally(ctx);
+            self.tries.extend(open);
         }
     }
 }

@@ -125,7 +125,8 @@ impl<'p> FnBuilder<'_, 'p> {
 
     pub fn actor_init(&mut self) {
         let Some(actor) = self.ir.actor.as_ref() else {
-            self.cg.internal_error("actor constructor without actor data".into());
+            self.cg
+                .internal_error("actor constructor without actor data".into());
             self.emit(Instr::ReturnNone {});
             return;
         };
@@ -145,7 +146,10 @@ impl<'p> FnBuilder<'_, 'p> {
                 let mark = self.mark();
                 let tmp = self.alloc();
                 self.closure(tmp, h.func);
-                self.emit(Instr::StoreCell { cell: reg, src: tmp });
+                self.emit(Instr::StoreCell {
+                    cell: reg,
+                    src: tmp,
+                });
                 self.free_to(mark);
             } else {
                 self.closure(reg, h.func);
@@ -182,13 +186,20 @@ impl<'p> FnBuilder<'_, 'p> {
             .map(|&l| self.ir.locals[l as usize].name.clone())
             .collect();
         self.load_str(base + 4, "get_state");
-        let getter = self.cg.add_synthetic(state_getter(&actor.name, &names, cells.clone(), self.ir.file));
+        let getter = self.cg.add_synthetic(state_getter(
+            &actor.name,
+            &names,
+            cells.clone(),
+            self.ir.file,
+        ));
         self.emit(Instr::Closure {
             dst: base + 5,
             proto: getter,
         });
         self.load_str(base + 6, "set_state");
-        let setter = self.cg.add_synthetic(state_setter(&actor.name, &names, cells, self.ir.file));
+        let setter = self
+            .cg
+            .add_synthetic(state_setter(&actor.name, &names, cells, self.ir.file));
         self.emit(Instr::Closure {
             dst: base + 7,
             proto: setter,
@@ -203,7 +214,8 @@ impl<'p> FnBuilder<'_, 'p> {
 
     pub fn supervisor_init(&mut self) {
         let Some(sup) = self.ir.supervisor.as_ref() else {
-            self.cg.internal_error("supervisor constructor without supervisor data".into());
+            self.cg
+                .internal_error("supervisor constructor without supervisor data".into());
             self.emit(Instr::ReturnNone {});
             return;
         };

@@ -18,7 +18,9 @@ mod stmt;
 
 use func::FnBuilder;
 use layout::{SynInstr, Synthetic};
-use noodle_nbc::{Capture, EnumDef, FieldDef, Function, FunctionKind, Instr, Module, Param, StructDef, VariantDef};
+use noodle_nbc::{
+    Capture, EnumDef, FieldDef, Function, FunctionKind, Instr, Module, Param, StructDef, VariantDef,
+};
 use noodle_sema::ir::{self, FnKind, Program};
 use noodle_sema::{Analysis, Analyzer, FsLoader, Loader};
 use pool::Pool;
@@ -110,24 +112,35 @@ impl ReplCompiler {
 const STACK_SIZE: usize = 1 << 30;
 
 /// Runs the compiler on a thread with a large stack; a bug that panics
-/// becomes an error message instead of taking the caller down.
+/// becomes an error message instead of taking the caller down. Where no
+/// such thread can be started, the job runs on the caller's thread.
 fn on_big_stack(job: impl FnOnce() -> Output + Send) -> Output {
+    let slot = std::sync::Mutex::new(Some(job));
+    // Takes the job out (releasing the lock) and runs it, at most once.
+    let run = || {
+        let job = slot.lock().ok().and_then(|mut job| job.take());
+        job.map(|job| job())
+    };
+    let run = &run;
     std::thread::scope(|s| {
         let handle = std::thread::Builder::new()
             .name("noodle-compiler".into())
             .stack_size(STACK_SIZE)
-            .spawn_scoped(s, job);
-        match handle {
+            .spawn_scoped(s, run);
+        let outcome = match handle {
             Ok(h) => h.join().unwrap_or_else(|panic| {
                 let what = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                failure(format!("error: internal compiler error: {what}\n"))
+                Some(failure(format!("error: internal compiler error: {what}\n")))
             }),
-            Err(e) => failure(format!("error: cannot start the compiler thread: {e}\n")),
-        }
+            Err(_) => run(),
+        };
+        outcome.unwrap_or_else(|| {
+            failure("error: internal compiler error: the job did not run\n".into())
+        })
     })
 }
 
@@ -177,7 +190,8 @@ pub struct Codegen<'p> {
 
 impl<'p> Codegen<'p> {
     pub fn internal_error(&mut self, message: String) {
-        self.errors.push(format!("internal compiler error: {message}"));
+        self.errors
+            .push(format!("internal compiler error: {message}"));
     }
 
     /// Adds a compiler-made function; returns its index.
@@ -239,7 +253,11 @@ pub fn generate(program: &Program) -> Result<Module, Vec<String>> {
     })
 }
 
-fn generate_function<'p>(cg: &mut Codegen<'p>, f: &'p ir::Function, returns_value: bool) -> Function {
+fn generate_function<'p>(
+    cg: &mut Codegen<'p>,
+    f: &'p ir::Function,
+    returns_value: bool,
+) -> Function {
     let mut b = FnBuilder::new(cg, f);
     match f.kind {
         FnKind::Function => b.function_body(),
@@ -286,7 +304,10 @@ fn generate_function<'p>(cg: &mut Codegen<'p>, f: &'p ir::Function, returns_valu
 fn entry_function(program: &Program) -> Function {
     let mut code = Vec::new();
     for &init in &program.inits {
-        code.push(Instr::Closure { dst: 0, proto: init });
+        code.push(Instr::Closure {
+            dst: 0,
+            proto: init,
+        });
         code.push(Instr::Call { func: 0, argc: 0 });
     }
     if let Some(main) = program.main {

@@ -53,14 +53,23 @@ impl<'p> FnBuilder<'_, 'p> {
         self.load_builtin(ctor, "MatchError");
         self.load_str(message, "no pattern matches ");
         self.load_builtin(repr, "repr");
-        self.emit(Instr::Move { dst: arg, src: value });
-        self.emit(Instr::Call { func: repr, argc: 1 });
+        self.emit(Instr::Move {
+            dst: arg,
+            src: value,
+        });
+        self.emit(Instr::Call {
+            func: repr,
+            argc: 1,
+        });
         self.emit(Instr::Concat {
             dst: message,
             base: message,
             count: 2,
         });
-        self.emit(Instr::Call { func: ctor, argc: 1 });
+        self.emit(Instr::Call {
+            func: ctor,
+            argc: 1,
+        });
         self.emit(Instr::Raise { src: ctor });
         self.free_to(mark);
     }
@@ -114,7 +123,10 @@ impl<'p> FnBuilder<'_, 'p> {
                 self.type_test(value, "list", fail);
                 let len = self.alloc();
                 let expected = self.alloc();
-                self.emit(Instr::Len { dst: len, src: value });
+                self.emit(Instr::Len {
+                    dst: len,
+                    src: value,
+                });
                 self.load_int(expected, items.len() as i64);
                 self.emit(if rest.is_some() {
                     Instr::Ge {
@@ -149,7 +161,10 @@ impl<'p> FnBuilder<'_, 'p> {
                 if let Some(Some(local)) = rest {
                     // rest = value[len(items)..]
                     let base = self.alloc_n(3);
-                    self.emit(Instr::Move { dst: base, src: value });
+                    self.emit(Instr::Move {
+                        dst: base,
+                        src: value,
+                    });
                     self.load_int(base + 1, items.len() as i64);
                     self.emit(Instr::LoadNone { dst: base + 2 });
                     self.emit(Instr::Slice {

@@ -2,7 +2,7 @@
 //! keyword-name lists, each deduplicated, with their operand-width limits.
 
 use noodle_nbc::Const;
-use std::collections::HashMap;
+use noodle_sema::fxhash::FxHashMap as HashMap;
 
 #[derive(Default)]
 pub struct Pool {

@@ -176,7 +176,7 @@ impl<'p> FnBuilder<'_, 'p> {
                         current
                     }
                 };
-                self.set_pos(value.span);
+                self.set_pos(span);
                 self.emit(Instr::SetIndex {
                     obj: obj_reg,
                     index: index_reg,
@@ -199,7 +199,7 @@ impl<'p> FnBuilder<'_, 'p> {
                         current
                     }
                 };
-                self.set_pos(value.span);
+                self.set_pos(span);
                 self.emit(Instr::SetField {
                     obj: obj_reg,
                     name,
@@ -212,10 +212,18 @@ impl<'p> FnBuilder<'_, 'p> {
 
     /// `x += e` / `x = a op b` straight into `x`'s register; false when the
     /// value is not of that shape.
-    fn assign_in_place(&mut self, home: Reg, op: Option<BinOp>, value: &'p Expr, span: Span) -> bool {
+    fn assign_in_place(
+        &mut self,
+        home: Reg,
+        op: Option<BinOp>,
+        value: &'p Expr,
+        span: Span,
+    ) -> bool {
         use noodle_sema::ir::ExprKind;
         match (op, &value.kind) {
-            (Some(op), _) if !matches!(op, BinOp::And | BinOp::Or) => {
+            // `x += e` reads `x` when the operation runs, so `e` must not
+            // be able to change it first.
+            (Some(op), _) if !matches!(op, BinOp::And | BinOp::Or) && cannot_assign(value) => {
                 self.binary_with(op, home, home, value, span);
                 true
             }
@@ -238,7 +246,10 @@ impl<'p> FnBuilder<'_, 'p> {
             let mark = self.mark();
             let tmp = self.alloc();
             self.closure(tmp, func);
-            self.emit(Instr::StoreCell { cell: reg, src: tmp });
+            self.emit(Instr::StoreCell {
+                cell: reg,
+                src: tmp,
+            });
             self.free_to(mark);
         } else {
             self.closure(reg, func);
@@ -261,7 +272,14 @@ impl<'p> FnBuilder<'_, 'p> {
 
     /// `for i in a..b`: the counter lives in R[base], the bound in
     /// R[base+1], the loop variable in R[base+2].
-    fn for_range(&mut self, var: LocalId, start: &'p Expr, end: &'p Expr, inclusive: bool, body: &'p Block) {
+    fn for_range(
+        &mut self,
+        var: LocalId,
+        start: &'p Expr,
+        end: &'p Expr,
+        inclusive: bool,
+        body: &'p Block,
+    ) {
         let mark = self.mark();
         let base = self.alloc_n(3);
         self.expr_to(start, base);
@@ -304,7 +322,10 @@ impl<'p> FnBuilder<'_, 'p> {
         self.set_pos(iter.span);
         self.emit(Instr::IterInit { dst: it, src: it });
         let top = self.pc();
-        let next = self.emit(Instr::IterNext { iter: it, offset: 0 });
+        let next = self.emit(Instr::IterNext {
+            iter: it,
+            offset: 0,
+        });
         let body_mark = self.mark();
         let value = it + 1;
         match vars {
@@ -356,7 +377,8 @@ impl<'p> FnBuilder<'_, 'p> {
 
     fn break_or_continue(&mut self, is_break: bool) {
         let Some(depth) = self.loops.last().map(|l| l.try_depth) else {
-            self.cg.internal_error("`break` outside of a loop reached codegen".into());
+            self.cg
+                .internal_error("`break` outside of a loop reached codegen".into());
             return;
         };
         self.unwind_tries(depth);
@@ -375,8 +397,9 @@ impl<'p> FnBuilder<'_, 'p> {
         }
     }
 
-    /// A register holding `e`'s value for reading, when `later` (evaluated
-    /// afterwards, before the read) cannot change it.
+    /// A register holding `e`'s value, read by an instruction emitted
+    /// after `later` is evaluated: a plain local's own register when
+    /// `later` cannot assign it, else a copy in a new temporary.
     pub fn operand(&mut self, e: &'p Expr, later: &[&Expr]) -> Reg {
         if let noodle_sema::ir::ExprKind::Var(var) = &e.kind
             && let Some(reg) = self.plain_local(*var)
@@ -405,13 +428,17 @@ pub fn cannot_assign(e: &Expr) -> bool {
             K::Range { start, end, .. } => walk(start, budget) && walk(end, budget),
             K::Index { obj, index } => walk(obj, budget) && walk(index, budget),
             K::Field { obj, .. } => walk(obj, budget),
-            K::Slice { obj, start, end, .. } => {
+            K::Slice {
+                obj, start, end, ..
+            } => {
                 walk(obj, budget)
                     && start.as_ref().is_none_or(|s| walk(s, budget))
                     && end.as_ref().is_none_or(|s| walk(s, budget))
             }
             K::List(items) => items.iter().all(|i| walk(i, budget)),
-            K::Map(entries) => entries.iter().all(|(k, v)| walk(k, budget) && walk(v, budget)),
+            K::Map(entries) => entries
+                .iter()
+                .all(|(k, v)| walk(k, budget) && walk(v, budget)),
             K::Call { callee, args } | K::Spawn { callee, args } => {
                 walk(callee, budget) && args.iter().all(|a| walk(&a.value, budget))
             }

@@ -20,23 +20,42 @@ fn a_missing_entry_file_is_an_error_not_a_panic() {
     let out = compile_file(Path::new("no/such/file.nd"));
     assert_eq!(out.errors, 1);
     assert!(out.module.is_none());
-    assert!(out.diagnostics[0].contains("no/such/file.nd"), "{:?}", out.diagnostics);
+    assert!(
+        out.diagnostics[0].contains("no/such/file.nd"),
+        "{:?}",
+        out.diagnostics
+    );
 }
 
 #[test]
 fn files_are_read_from_disk_and_named_as_given() {
     let dir = temp_dir("disk");
     std::fs::write(dir.join("lib/util.nd"), "def twice(x) = x * 2\n").unwrap();
-    std::fs::write(dir.join("main.nd"), "import lib.util\nprint(lib.util.twice(oops))\n").unwrap();
+    std::fs::write(
+        dir.join("main.nd"),
+        "import lib.util\nprint(lib.util.twice(oops))\n",
+    )
+    .unwrap();
     let out = compile_file(&dir.join("main.nd"));
     assert_eq!(out.errors, 1);
     let expected = format!("{}:2:22", dir.join("main.nd").display());
-    assert!(out.diagnostics[0].contains(&expected), "{:?}", out.diagnostics);
+    assert!(
+        out.diagnostics[0].contains(&expected),
+        "{:?}",
+        out.diagnostics
+    );
 
-    std::fs::write(dir.join("main.nd"), "import lib.util\nprint(lib.util.twice(2))\n").unwrap();
+    std::fs::write(
+        dir.join("main.nd"),
+        "import lib.util\nprint(lib.util.twice(2))\n",
+    )
+    .unwrap();
     let out = compile_file(&dir.join("main.nd"));
     let module = out.module.expect("compiles");
-    assert_eq!(module.files[1], dir.join("lib/util.nd").display().to_string());
+    assert_eq!(
+        module.files[1],
+        dir.join("lib/util.nd").display().to_string()
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -44,7 +63,11 @@ fn files_are_read_from_disk_and_named_as_given() {
 fn compile_source_resolves_imports_from_the_base_dir() {
     let dir = temp_dir("source");
     std::fs::write(dir.join("lib/consts.nd"), "let answer = 42\n").unwrap();
-    let out = compile_source("<stdin>", "from lib.consts import answer\nprint(answer)\n", &dir);
+    let out = compile_source(
+        "<stdin>",
+        "from lib.consts import answer\nprint(answer)\n",
+        &dir,
+    );
     assert_eq!(out.errors, 0, "{:?}", out.diagnostics);
     assert_eq!(out.module.unwrap().files[0], "<stdin>");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -55,7 +78,11 @@ fn warnings_do_not_stop_compilation() {
     let out = common::compile_with("async def f() = 1\nasync def main() { f() }\n", &[]);
     assert_eq!((out.errors, out.warnings), (0, 1));
     assert!(out.module.is_some());
-    assert!(out.diagnostics[0].starts_with("warning:"), "{:?}", out.diagnostics);
+    assert!(
+        out.diagnostics[0].starts_with("warning:"),
+        "{:?}",
+        out.diagnostics
+    );
 }
 
 #[test]
@@ -63,7 +90,13 @@ fn absurdly_deep_nesting_is_reported_not_crashed() {
     let src = format!("let y = {}1\n", "1 + ".repeat(20_000));
     let out = common::compile_with(&src, &[]);
     assert!(out.errors >= 1);
-    assert!(out.diagnostics.iter().any(|d| d.contains("nested too deeply")), "{:?}", out.diagnostics);
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.contains("nested too deeply")),
+        "{:?}",
+        out.diagnostics
+    );
 }
 
 #[test]
@@ -77,7 +110,11 @@ fn syntax_errors_and_semantic_errors_come_in_file_order() {
         .collect();
     let mut sorted = lines.clone();
     sorted.sort_by_key(|l| {
-        let parts: Vec<u32> = l.rsplit(':').take(2).filter_map(|p| p.parse().ok()).collect();
+        let parts: Vec<u32> = l
+            .rsplit(':')
+            .take(2)
+            .filter_map(|p| p.parse().ok())
+            .collect();
         (parts.get(1).copied(), parts.first().copied())
     });
     assert_eq!(lines, sorted);

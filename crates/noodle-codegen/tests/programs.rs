@@ -4,6 +4,7 @@
 mod common;
 
 use common::{function_listing, module, module_with};
+use noodle_nbc::Instr;
 
 #[test]
 fn nested_closures_assign_through_upvalues() {
@@ -211,7 +212,10 @@ fn imported_modules_share_globals_by_qualified_name() {
         "import pkg.a\nimport pkg.b as b\nprint(pkg.a.value, b.twice())",
         &[
             ("pkg/a.nd", "let value = 1\ndef bump() { value += 1 }"),
-            ("pkg/b.nd", "from a import value, bump\ndef twice() { bump(); bump(); return value }"),
+            (
+                "pkg/b.nd",
+                "from a import value, bump\ndef twice() { bump(); bump(); return value }",
+            ),
         ],
     );
     assert_eq!(m.globals, ["pkg.a.value", "pkg.a.bump", "pkg.b.twice"]);
@@ -235,4 +239,52 @@ fn annotated_lets_and_returns_are_checked() {
         "f",
     );
     assert_eq!(text.matches("checktype").count(), 4, "{text}");
+}
+
+#[test]
+fn every_copy_of_a_finally_block_uses_the_same_registers() {
+    // The finally code is copied to each exit; a closure made in it must
+    // find its captured local in the register its capture list names.
+    let m = module(
+        "def f(xs) {
+            let fs = []
+            for x in xs {
+                try {
+                    if x == 1 { break }
+                    if x == 2 { return fs }
+                    print(x)
+                } catch e: KeyError {
+                    print(e)
+                } finally {
+                    let y = x * 2
+                    fs.push(|| y)
+                }
+            }
+            return fs
+        }",
+    );
+    let (lambda, captured) = m
+        .functions
+        .iter()
+        .enumerate()
+        .find_map(|(i, f)| (f.name == "<lambda>").then(|| (i as u32, f.captures.clone())))
+        .expect("the lambda");
+    let [noodle_nbc::Capture::Local(cell)] = captured[..] else {
+        panic!("{captured:?}")
+    };
+    let f = m.functions.iter().find(|f| f.name == "f").unwrap();
+    let code: Vec<Instr> = f.code.iter().map(|&w| Instr::decode(w).unwrap()).collect();
+    let mut copies = 0;
+    let mut last_cell = None;
+    for instr in &code {
+        match *instr {
+            Instr::MakeCell { dst, .. } => last_cell = Some(dst),
+            Instr::Closure { proto, .. } if proto == lambda => {
+                copies += 1;
+                assert_eq!(last_cell, Some(cell), "{code:#?}");
+            }
+            _ => {}
+        }
+    }
+    assert!(copies >= 4, "finally copies: {copies}");
 }

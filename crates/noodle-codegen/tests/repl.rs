@@ -21,7 +21,11 @@ fn module(out: Output) -> Module {
 fn entry_code(m: &Module) -> Vec<Instr> {
     let entry = &m.functions[m.entry as usize];
     assert_eq!(entry.kind, FunctionKind::Entry);
-    entry.code.iter().map(|&w| Instr::decode(w).unwrap()).collect()
+    entry
+        .code
+        .iter()
+        .map(|&w| Instr::decode(w).unwrap())
+        .collect()
 }
 
 #[test]
@@ -40,14 +44,28 @@ fn globals_keep_their_slots_across_inputs() {
 fn the_entry_returns_the_last_expression_value() {
     let mut r = repl();
     let m = module(r.compile("let a = 2\na * 21"));
-    assert!(matches!(entry_code(&m).last(), Some(Instr::Return { src: 0 })));
+    assert!(matches!(
+        entry_code(&m).last(),
+        Some(Instr::Return { src: 0 })
+    ));
     let init = &m.functions[0];
     assert_eq!(init.kind, FunctionKind::ModuleInit);
-    let code: Vec<Instr> = init.code.iter().map(|&w| Instr::decode(w).unwrap()).collect();
-    assert!(matches!(code.last(), Some(Instr::Return { .. })), "{code:?}");
+    let code: Vec<Instr> = init
+        .code
+        .iter()
+        .map(|&w| Instr::decode(w).unwrap())
+        .collect();
+    assert!(
+        matches!(code.last(), Some(Instr::Return { .. })),
+        "{code:?}"
+    );
     // A declaration as the last statement gives none.
     let m = module(r.compile("let b = 1"));
-    let code: Vec<Instr> = m.functions[0].code.iter().map(|&w| Instr::decode(w).unwrap()).collect();
+    let code: Vec<Instr> = m.functions[0]
+        .code
+        .iter()
+        .map(|&w| Instr::decode(w).unwrap())
+        .collect();
     assert!(code.contains(&Instr::LoadNone { dst: 0 }), "{code:?}");
 }
 

@@ -49,14 +49,11 @@ impl GraphBuilder<'_> {
     /// session has not loaded before. The root comes first.
     pub fn load(&mut self, root: Root) -> Vec<LoadedModule> {
         let root_id = self.state.modules.len() as ModuleId;
-        let first_new = root_id;
         let file = self.add_file(root.name.clone(), root.source);
-        let path = root.key.clone().unwrap_or_else(|| root.dir.join(&root.name));
         self.state.modules.push(ModuleInfo {
             name: String::new(),
-            path: path.clone(),
             file,
-            exports: HashMap::new(),
+            exports: Default::default(),
         });
         if let Some(key) = root.key {
             self.state.module_by_path.insert(normalize(&key), root_id);
@@ -75,12 +72,14 @@ impl GraphBuilder<'_> {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, stmt)| match &stmt.kind {
-                    StmtKind::Import { path, .. } | StmtKind::FromImport { path, .. } => Some((i, path.clone())),
+                    StmtKind::Import { path, .. } | StmtKind::FromImport { path, .. } => {
+                        Some((i, path.clone()))
+                    }
                     _ => None,
                 })
                 .collect();
             for (i, path) in import_paths {
-                let target = self.resolve_import(&path, &dir, file, first_new, &mut loaded, &mut dirs);
+                let target = self.resolve_import(&path, &dir, file, &mut loaded, &mut dirs);
                 if let Some(ModuleRef::Source(m)) = target {
                     deps.push((m, path_span(&path)));
                 }
@@ -100,8 +99,11 @@ impl GraphBuilder<'_> {
 
     fn parse(&mut self, id: ModuleId, file: FileId) -> LoadedModule {
         let (ast, syntax_errors) = noodle_syntax::parse(&self.files[file as usize].text);
-        self.diags
-            .extend(syntax_errors.into_iter().map(|d| FileDiagnostic { file, diag: d }));
+        self.diags.extend(
+            syntax_errors
+                .into_iter()
+                .map(|d| FileDiagnostic { file, diag: d }),
+        );
         LoadedModule {
             id,
             file,
@@ -117,7 +119,6 @@ impl GraphBuilder<'_> {
         path: &[ast::Ident],
         dir: &Path,
         file: FileId,
-        first_new: ModuleId,
         loaded: &mut Vec<LoadedModule>,
         dirs: &mut Vec<PathBuf>,
     ) -> Option<ModuleRef> {
@@ -146,12 +147,10 @@ impl GraphBuilder<'_> {
                 let new_file = self.add_file(full.display().to_string(), source);
                 self.state.modules.push(ModuleInfo {
                     name,
-                    path: full.clone(),
                     file: new_file,
-                    exports: HashMap::new(),
+                    exports: Default::default(),
                 });
                 self.state.module_by_path.insert(key, id);
-                debug_assert_eq!(loaded.len() as ModuleId, id - first_new);
                 loaded.push(self.parse(id, new_file));
                 dirs.push(full.parent().map(Path::to_path_buf).unwrap_or_default());
                 Some(ModuleRef::Source(id))
@@ -208,7 +207,11 @@ pub fn init_order(
     let Some(first) = loaded.first().map(|m| m.id) else {
         return Vec::new();
     };
-    let index = |id: ModuleId| id.checked_sub(first).map(|i| i as usize).filter(|&i| i < loaded.len());
+    let index = |id: ModuleId| {
+        id.checked_sub(first)
+            .map(|i| i as usize)
+            .filter(|&i| i < loaded.len())
+    };
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -242,11 +245,8 @@ pub fn init_order(
                     .map(|&(s, _)| format!("`{}`", names(loaded[s].id)))
                     .collect();
                 cycle.push(format!("`{}`", names(dep)));
-                let diag = Diagnostic::error(
-                    format!("import cycle: {}", cycle.join(" -> ")),
-                    span,
-                )
-                .with_note("modules may not import each other, directly or indirectly");
+                let diag = Diagnostic::error(format!("import cycle: {}", cycle.join(" -> ")), span)
+                    .with_note("modules may not import each other, directly or indirectly");
                 diags.push(FileDiagnostic {
                     file: loaded[m].file,
                     diag,

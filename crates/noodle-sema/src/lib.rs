@@ -12,12 +12,13 @@
 //! matter; (2) bind imports, which need the imported modules' names; (3)
 //! resolve bodies, modules in initialisation order.
 
-pub mod graph;
+pub mod fxhash;
+mod graph;
 pub mod ir;
 pub mod loader;
 mod resolve;
-pub mod scope;
-pub mod state;
+mod scope;
+mod state;
 
 use graph::{GraphBuilder, Root};
 use ir::{FileId, MainFn, Program};

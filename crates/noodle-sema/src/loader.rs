@@ -44,8 +44,7 @@ impl MemoryLoader {
     }
 
     pub fn add(&mut self, path: impl AsRef<Path>, source: impl Into<String>) -> &mut Self {
-        self.files
-            .insert(normalize(path.as_ref()), source.into());
+        self.files.insert(normalize(path.as_ref()), source.into());
         self
     }
 
@@ -90,7 +89,10 @@ mod tests {
 
     #[test]
     fn normalize_folds_dots() {
-        assert_eq!(normalize(Path::new("./a/b/../c.nd")), PathBuf::from("a/c.nd"));
+        assert_eq!(
+            normalize(Path::new("./a/b/../c.nd")),
+            PathBuf::from("a/c.nd")
+        );
         assert_eq!(normalize(Path::new("../x.nd")), PathBuf::from("../x.nd"));
     }
 

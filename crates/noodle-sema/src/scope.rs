@@ -1,9 +1,9 @@
 //! Scopes: the top-level bindings of a module, and the block scopes of the
 //! function being resolved (with the capture bookkeeping for closures).
 
-use crate::ir::{CaptureSource, FnId, GlobalId, LocalId, LocalInfo, VarRef};
+use crate::fxhash::FxHashMap;
+use crate::ir::{CaptureSource, GlobalId, LocalId, LocalInfo, VarRef};
 use noodle_syntax::ast::Span;
-use std::collections::HashMap;
 
 pub type ModuleId = u32;
 
@@ -22,7 +22,7 @@ pub struct Namespace {
     /// Dotted name, for messages.
     pub path: String,
     pub module: Option<ModuleRef>,
-    pub children: HashMap<String, Namespace>,
+    pub children: FxHashMap<String, Namespace>,
     /// The import that named this module failed (already reported).
     pub poisoned: bool,
 }
@@ -32,7 +32,7 @@ impl Namespace {
         Namespace {
             path,
             module: None,
-            children: HashMap::new(),
+            children: FxHashMap::default(),
             poisoned: false,
         }
     }
@@ -42,9 +42,13 @@ impl Namespace {
 #[derive(Clone, Debug, PartialEq)]
 pub enum What {
     /// A `let`, parameter, loop or pattern variable: assignable.
-    Variable { ty: Option<String> },
+    Variable {
+        ty: Option<String>,
+    },
     /// A `def` (immutable); async ones make calls as statements suspicious.
-    Function { is_async: bool },
+    Function {
+        is_async: bool,
+    },
     /// A struct, enum, actor or supervisor (its global carries the details).
     Type(GlobalId),
     Builtin,
@@ -81,11 +85,11 @@ pub enum TopBinding {
 /// The top-level names of one module (or of the REPL session).
 #[derive(Clone, Debug, Default)]
 pub struct ModuleScope {
-    pub names: HashMap<String, TopBinding>,
+    pub names: FxHashMap<String, TopBinding>,
     /// Where each name was declared by the current compilation, for
     /// duplicate checks (the REPL clears it before each input, so an
     /// input may redefine an earlier input's names).
-    pub spans: HashMap<String, Span>,
+    pub spans: FxHashMap<String, Span>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,13 +115,12 @@ pub struct LocalBinding {
 /// The function being resolved: its block scopes, locals and captures.
 #[derive(Debug)]
 pub struct FnCtx {
-    pub id: FnId,
     pub kind: CtxKind,
     /// Innermost last.
-    pub scopes: Vec<HashMap<String, LocalBinding>>,
+    pub scopes: Vec<FxHashMap<String, LocalBinding>>,
     pub locals: Vec<LocalInfo>,
     pub captures: Vec<CaptureSource>,
-    capture_index: HashMap<CaptureSource, u16>,
+    capture_index: FxHashMap<CaptureSource, u16>,
     /// `await` is allowed here.
     pub is_async: bool,
     /// An `await` appeared (directly, not in a nested function).
@@ -127,14 +130,13 @@ pub struct FnCtx {
 }
 
 impl FnCtx {
-    pub fn new(id: FnId, kind: CtxKind, is_async: bool) -> FnCtx {
+    pub fn new(kind: CtxKind, is_async: bool) -> FnCtx {
         FnCtx {
-            id,
             kind,
-            scopes: vec![HashMap::new()],
+            scopes: vec![FxHashMap::default()],
             locals: Vec::new(),
             captures: Vec::new(),
-            capture_index: HashMap::new(),
+            capture_index: FxHashMap::default(),
             is_async,
             saw_await: false,
             loop_depth: 0,
@@ -142,7 +144,7 @@ impl FnCtx {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(FxHashMap::default());
     }
 
     pub fn pop_scope(&mut self) {
@@ -167,10 +169,6 @@ impl FnCtx {
         }
         scope.insert(name.to_string(), binding);
         true
-    }
-
-    pub fn in_innermost_scope(&self, name: &str) -> bool {
-        self.scopes.last().is_some_and(|s| s.contains_key(name))
     }
 
     pub fn lookup(&self, name: &str) -> Option<&LocalBinding> {

@@ -1,6 +1,7 @@
 //! What the analyser remembers between compilations of one session (the
 //! REPL compiles many inputs against the same globals and modules).
 
+use crate::fxhash::FxHashMap;
 use crate::ir::GlobalId;
 use crate::scope::{ModuleId, ModuleScope};
 use std::collections::HashMap;
@@ -38,10 +39,9 @@ pub struct GlobalInfo {
 pub struct ModuleInfo {
     /// Dotted name relative to the entry's directory (`lib.geometry`).
     pub name: String,
-    pub path: PathBuf,
     pub file: u32,
     /// Top-level declarations, by name.
-    pub exports: HashMap<String, GlobalId>,
+    pub exports: FxHashMap<String, GlobalId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -49,7 +49,7 @@ pub struct State {
     pub modules: Vec<ModuleInfo>,
     pub module_by_path: HashMap<PathBuf, ModuleId>,
     pub globals: Vec<GlobalInfo>,
-    pub global_by_name: HashMap<String, GlobalId>,
+    pub global_by_name: FxHashMap<String, GlobalId>,
     /// The REPL's top-level names, kept across inputs.
     pub repl_scope: ModuleScope,
 }

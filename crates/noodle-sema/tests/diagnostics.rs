@@ -22,7 +22,10 @@ macro_rules! diagnostic_snapshot {
 }
 
 diagnostic_snapshot!(undeclared_name, "let x = 1\nprint(y + x)\n");
-diagnostic_snapshot!(assignment_to_undeclared_name, "def f() {\n    total = 0\n}\n");
+diagnostic_snapshot!(
+    assignment_to_undeclared_name,
+    "def f() {\n    total = 0\n}\n"
+);
 diagnostic_snapshot!(
     declared_twice,
     "def f(a, b, a) {\n    let c = 1\n    let c = 2\n}\nstruct P { x, x }\ndef f() = 1\n"
@@ -36,8 +39,14 @@ diagnostic_snapshot!(
     await_outside_of_an_async_function,
     "async def f() = 1\ndef g() {\n    return await f()\n}\n"
 );
-diagnostic_snapshot!(self_outside_of_an_actor_or_method, "def f() {\n    return self.x\n}\n");
-diagnostic_snapshot!(missing_module, "import lib.missing as m\nfrom other import thing\n");
+diagnostic_snapshot!(
+    self_outside_of_an_actor_or_method,
+    "def f() {\n    return self.x\n}\n"
+);
+diagnostic_snapshot!(
+    missing_module,
+    "import lib.missing as m\nfrom other import thing\n"
+);
 diagnostic_snapshot!(
     missing_member,
     "import lib.shapes as s\nfrom lib.shapes import cube\nprint(s.sphere)\n",

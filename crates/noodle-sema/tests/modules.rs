@@ -37,7 +37,10 @@ fn imports_bind_modules_aliases_and_members() {
     );
     // The imported module initialises first, the entry last.
     assert_eq!(p.inits.len(), 2);
-    assert_eq!(p.files[p.functions[p.inits[0] as usize].file as usize].name, "proj/lib/geometry.nd");
+    assert_eq!(
+        p.files[p.functions[p.inits[0] as usize].file as usize].name,
+        "proj/lib/geometry.nd"
+    );
 }
 
 #[test]
@@ -55,7 +58,11 @@ fn a_module_imported_twice_loads_and_runs_once() {
         .program
         .inits
         .iter()
-        .map(|&i| a.program.files[a.program.functions[i as usize].file as usize].name.as_str())
+        .map(|&i| {
+            a.program.files[a.program.functions[i as usize].file as usize]
+                .name
+                .as_str()
+        })
         .collect();
     assert_eq!(order, ["proj/c.nd", "proj/a.nd", "proj/b.nd", "main.nd"]);
 }
@@ -75,9 +82,15 @@ fn imports_are_relative_to_the_importing_file() {
 
 #[test]
 fn a_missing_module_is_named_at_its_import() {
-    let text = one_error("import lib.nothing\nprint(lib.nothing.x)", "no module named `lib.nothing`");
+    let text = one_error(
+        "import lib.nothing\nprint(lib.nothing.x)",
+        "no module named `lib.nothing`",
+    );
     assert!(text.contains("main.nd:1:8"), "{text}");
-    one_error("from nowhere import thing\nprint(thing)", "no module named `nowhere`");
+    one_error(
+        "from nowhere import thing\nprint(thing)",
+        "no module named `nowhere`",
+    );
 }
 
 #[test]
@@ -88,15 +101,31 @@ fn missing_members_are_errors() {
     );
     let msgs = messages(&a);
     assert_eq!(a.errors, 3, "{msgs:#?}");
-    assert!(msgs.iter().any(|m| m.contains("module `lib.geometry` has no member `area`")));
-    assert!(msgs.iter().any(|m| m.contains("module `lib.geometry` has no member `volume`")));
-    assert!(msgs.iter().any(|m| m.contains("module `math` has no member `nope`")));
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("module `lib.geometry` has no member `area`"))
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("module `lib.geometry` has no member `volume`"))
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("module `math` has no member `nope`"))
+    );
 }
 
 #[test]
 fn imports_are_not_exports() {
-    let a = analyze_with("import lib.geometry as geo\nprint(geo.math)", &[("lib/geometry.nd", GEOMETRY)]);
-    assert!(messages(&a).iter().any(|m| m.contains("has no member `math`")));
+    let a = analyze_with(
+        "import lib.geometry as geo\nprint(geo.math)",
+        &[("lib/geometry.nd", GEOMETRY)],
+    );
+    assert!(
+        messages(&a)
+            .iter()
+            .any(|m| m.contains("has no member `math`"))
+    );
 }
 
 #[test]
@@ -121,7 +150,10 @@ fn an_import_cycle_is_one_error_naming_every_module() {
 
 #[test]
 fn importing_the_entry_file_is_a_cycle() {
-    let a = analyze_with("import lib\nlet x = 1", &[("lib.nd", "import main\nlet y = 1")]);
+    let a = analyze_with(
+        "import lib\nlet x = 1",
+        &[("lib.nd", "import main\nlet y = 1")],
+    );
     let msgs = messages(&a);
     assert_eq!(a.errors, 1, "{msgs:#?}");
     assert!(msgs[0].contains("`main` -> `lib` -> `main`"), "{msgs:#?}");

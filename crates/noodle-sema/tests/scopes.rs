@@ -80,7 +80,10 @@ fn declaring_twice_in_one_scope_is_an_error() {
     one_error("enum E { A, B, A }", "already declared");
     one_error("def f() = 1\nlet f = 2", "already declared");
     one_error("import math\nlet math = 1", "already declared");
-    one_error("def f(v) = match v { [a, a] => 1, _ => 0 }", "already declared");
+    one_error(
+        "def f(v) = match v { [a, a] => 1, _ => 0 }",
+        "already declared",
+    );
 }
 
 #[test]
@@ -105,7 +108,12 @@ fn top_level_lets_are_visible_to_top_level_code_only_after_declaration() {
 fn user_definitions_shadow_builtins() {
     let p = ok("def len(x) = 42\nlet n = len([1])");
     let init = &p.functions[p.inits[0] as usize];
-    let StmtKind::Let { target: LetTarget::Global(_), value, .. } = &init.body.stmts[1].kind else {
+    let StmtKind::Let {
+        target: LetTarget::Global(_),
+        value,
+        ..
+    } = &init.body.stmts[1].kind
+    else {
         panic!("expected the let");
     };
     let ExprKind::Call { callee, .. } = &value.kind else {
@@ -130,7 +138,10 @@ fn assignments_need_a_declared_variable() {
 fn break_and_continue_need_a_loop_of_their_own_function() {
     one_error("break", "`break` outside of a loop");
     one_error("def f() { continue }", "`continue` outside of a loop");
-    one_error("for i in 0..3 { let f = || { break } }", "outside of a loop");
+    one_error(
+        "for i in 0..3 { let f = || { break } }",
+        "outside of a loop",
+    );
     ok("for i in 0..3 { if i == 1 { continue }; while true { break } }");
 }
 
@@ -146,9 +157,15 @@ fn return_needs_a_function() {
 
 #[test]
 fn await_needs_an_async_function() {
-    let text = one_error("async def f() = 1\ndef g() {\n    return await f()\n}", "only allowed inside an async function");
+    let text = one_error(
+        "async def f() = 1\ndef g() {\n    return await f()\n}",
+        "only allowed inside an async function",
+    );
     assert!(text.contains("main.nd:3:12"), "{text}");
-    one_error("async def f() = 1\nawait f()", "only allowed inside an async function");
+    one_error(
+        "async def f() = 1\nawait f()",
+        "only allowed inside an async function",
+    );
     one_error(
         "async def f() = 1\nasync def g() { let h = || await f() }",
         "only allowed inside an async function",
@@ -167,7 +184,9 @@ fn self_needs_an_actor_or_a_method() {
         actor A { def me() = self }");
     assert_eq!(captured(function(&p, "getter")), ["self"]);
     let me = function(&p, "A.me");
-    let StmtKind::Expr(e) = &me.body.stmts[0].kind else { panic!() };
+    let StmtKind::Expr(e) = &me.body.stmts[0].kind else {
+        panic!()
+    };
     assert!(matches!(e.kind, ExprKind::ActorSelf));
 }
 
@@ -188,12 +207,24 @@ fn annotation_arguments_are_symbols_not_variables() {
 #[test]
 fn unknown_annotations_types_and_options_are_errors() {
     one_error("@bogus\nactor A {}", "unknown annotation `@bogus`");
-    one_error("@restart(sometimes)\nactor A {}", "permanent, transient or temporary");
+    one_error(
+        "@restart(sometimes)\nactor A {}",
+        "permanent, transient or temporary",
+    );
     one_error("let x: integer = 1", "unknown type `integer`");
     one_error("def f(p: Pointt) = p", "unknown type `Pointt`");
-    one_error("def f(v) = match v { s: strng => 1, _ => 2 }", "unknown type `strng`");
-    one_error("actor A {}\nsupervisor S(strategy: all_at_once) { a = A() }", "strategy");
-    one_error("actor A {}\nsupervisor S(speed: 3) { a = A() }", "unknown supervisor option");
+    one_error(
+        "def f(v) = match v { s: strng => 1, _ => 2 }",
+        "unknown type `strng`",
+    );
+    one_error(
+        "actor A {}\nsupervisor S(strategy: all_at_once) { a = A() }",
+        "strategy",
+    );
+    one_error(
+        "actor A {}\nsupervisor S(speed: 3) { a = A() }",
+        "unknown supervisor option",
+    );
     one_error("def f() = 1\nsupervisor S { a = f() }", "must be an actor");
     ok("struct P { x: float, y: int }
         enum E { A(v) }
@@ -204,30 +235,44 @@ fn unknown_annotations_types_and_options_are_errors() {
 #[test]
 fn struct_and_enum_uses_are_checked_against_their_declarations() {
     one_error("struct P { x, y }\nlet p = P(x: 1, z: 2)", "no field `z`");
-    one_error("struct P { x, y }\nlet p = P(1)", "has 2 fields, but 1 argument was given");
+    one_error(
+        "struct P { x, y }\nlet p = P(1)",
+        "has 2 fields, but 1 argument was given",
+    );
     one_error("enum S { A(r), B }\nlet s = S.C", "no variant `C`");
     one_error("enum S { A(r), B }\nlet s = S.A(1, 2)", "takes 1 field");
-    one_error("enum S { A(r), B }\nlet s = S.B()", "is a value, not a constructor");
-    one_error("struct P { x }\ndef f(v) = match v { P(a, b) => 1, _ => 0 }", "struct `P` has 1");
+    one_error(
+        "enum S { A(r), B }\nlet s = S.B()",
+        "is a value, not a constructor",
+    );
+    one_error(
+        "struct P { x }\ndef f(v) = match v { P(a, b) => 1, _ => 0 }",
+        "struct `P` has 1",
+    );
     one_error("def f() { struct Q { a } }", "top level");
     one_error("impl Nope { def f(self) = 1 }", "undeclared name `Nope`");
 }
 
 #[test]
 fn match_alternatives_bind_the_same_names() {
-    one_error("def f(v) = match v { [a, 1] | [1, b] => 1, _ => 0 }", "same names");
+    one_error(
+        "def f(v) = match v { [a, 1] | [1, b] => 1, _ => 0 }",
+        "same names",
+    );
     ok("def f(v) = match v { [a, 1] | [1, a] => a, _ => 0 }");
 }
 
 #[test]
 fn every_error_of_a_file_is_reported_in_one_run() {
-    let a = analyze("def f() {
+    let a = analyze(
+        "def f() {
             let a = 1
             let a = 2
             continue
         }
         print(nope)
-        return 5");
+        return 5",
+    );
     assert_eq!(a.errors, 4, "{:#?}", a.rendered());
 }
 
@@ -235,7 +280,8 @@ fn every_error_of_a_file_is_reported_in_one_run() {
 
 #[test]
 fn calling_an_async_function_as_a_statement_warns() {
-    let a = analyze("async def fetch() = 1
+    let a = analyze(
+        "async def fetch() = 1
         async def main() {
             fetch()
             await fetch()
@@ -243,7 +289,8 @@ fn calling_an_async_function_as_a_statement_warns() {
             parallel all { fetch() }
             let c = [1]
             c.push(1)
-        }");
+        }",
+    );
     assert_eq!((a.errors, a.warnings), (0, 1), "{:#?}", a.rendered());
     assert!(messages(&a)[0].contains("never awaited"));
 }

@@ -31,12 +31,11 @@ impl Resolver<'_> {
         let name = self.resolve_type(&t.name.name);
         if name.is_none() {
             self.report(
-                Diagnostic::error(format!("unknown type `{}`", t.name.name), t.name.span).with_note(
-                    format!(
+                Diagnostic::error(format!("unknown type `{}`", t.name.name), t.name.span)
+                    .with_note(format!(
                         "types are {}, or the name of a struct or enum",
                         BUILTIN_TYPES.join(", ")
-                    ),
-                ),
+                    )),
             );
         }
         name
@@ -58,8 +57,11 @@ impl Resolver<'_> {
         let r = self.static_ref(&e)?;
         let What::Type(g) = r.what else { return None };
         let info = self.state.global(g);
-        matches!(info.kind, GlobalKind::Struct { .. } | GlobalKind::Enum { .. })
-            .then(|| info.short_name.clone())
+        matches!(
+            info.kind,
+            GlobalKind::Struct { .. } | GlobalKind::Enum { .. }
+        )
+        .then(|| info.short_name.clone())
     }
 
     /// Checks a declaration's annotations and turns them into data.
@@ -70,16 +72,15 @@ impl Resolver<'_> {
             let name = a.name.name.as_str();
             if !ANNOTATIONS.contains(&name) {
                 self.report(
-                    Diagnostic::error(format!("unknown annotation `@{name}`"), a.name.span).with_note(
-                        format!(
+                    Diagnostic::error(format!("unknown annotation `@{name}`"), a.name.span)
+                        .with_note(format!(
                             "known annotations: {}",
                             ANNOTATIONS
                                 .iter()
                                 .map(|n| format!("@{n}"))
                                 .collect::<Vec<_>>()
                                 .join(", ")
-                        ),
-                    ),
+                        )),
                 );
                 continue;
             }

@@ -3,7 +3,9 @@
 
 use super::decl::FnSpec;
 use super::{Found, Member, Resolver};
-use crate::ir::{self, Arg, Block, Catch, Expr, ExprKind, FStrPart, FnKind, ParallelStrategy, StmtKind};
+use crate::ir::{
+    self, Arg, Block, Catch, Expr, ExprKind, FStrPart, FnKind, ParallelStrategy, StmtKind,
+};
 use crate::scope::{CtxKind, FnCtx, LocalBinding, What};
 use crate::state::GlobalKind;
 use noodle_syntax::Diagnostic;
@@ -47,7 +49,9 @@ impl Resolver<'_> {
             ),
             ast::ExprKind::SelfRef => self.self_ref(e.span),
             ast::ExprKind::Name(n) => self.name_value(n, e.span),
-            ast::ExprKind::List(items) => ExprKind::List(items.iter().map(|i| self.expr(i)).collect()),
+            ast::ExprKind::List(items) => {
+                ExprKind::List(items.iter().map(|i| self.expr(i)).collect())
+            }
             ast::ExprKind::Map(entries) => ExprKind::Map(
                 entries
                     .iter()
@@ -122,7 +126,10 @@ impl Resolver<'_> {
             ast::ExprKind::Block(b) => ExprKind::Block(self.block(b)),
             ast::ExprKind::Await(inner) => {
                 // Point at the keyword, not the whole awaited expression.
-                let keyword = Span::new(e.span.start as usize, (e.span.start + 5).min(e.span.end) as usize);
+                let keyword = Span::new(
+                    e.span.start as usize,
+                    (e.span.start + 5).min(e.span.end) as usize,
+                );
                 self.check_await(keyword);
                 ExprKind::Await(self.boxed(inner))
             }
@@ -322,7 +329,9 @@ impl Resolver<'_> {
 
     /// `Shape.Circle(1, 2)`: a variant constructor's arity.
     fn check_variant_call(&mut self, obj: &ast::Expr, name: &Ident, args: &[ast::Arg]) {
-        let Some(r) = self.static_ref(obj) else { return };
+        let Some(r) = self.static_ref(obj) else {
+            return;
+        };
         let What::Type(g) = r.what else { return };
         let info = self.state.global(g);
         let GlobalKind::Enum { variants } = &info.kind else {
@@ -362,7 +371,8 @@ impl Resolver<'_> {
             _ => "make the enclosing function `async def` (or the lambda `async |...|`)",
         };
         self.report(
-            Diagnostic::error("`await` is only allowed inside an async function", span).with_note(note),
+            Diagnostic::error("`await` is only allowed inside an async function", span)
+                .with_note(note),
         );
     }
 
@@ -392,7 +402,12 @@ impl Resolver<'_> {
         }
     }
 
-    fn parallel(&mut self, strategy: &Ident, options: &[ast::Arg], branches: &[ast::Stmt]) -> ExprKind {
+    fn parallel(
+        &mut self,
+        strategy: &Ident,
+        options: &[ast::Arg],
+        branches: &[ast::Stmt],
+    ) -> ExprKind {
         let strategy_kind = match strategy.name.as_str() {
             "all" => ParallelStrategy::All,
             "any" => ParallelStrategy::Any,
@@ -400,7 +415,9 @@ impl Resolver<'_> {
             "collect" => ParallelStrategy::Collect,
             other => {
                 self.error(
-                    format!("unknown parallel strategy `{other}`; expected all, any, race or collect"),
+                    format!(
+                        "unknown parallel strategy `{other}`; expected all, any, race or collect"
+                    ),
                     strategy.span,
                 );
                 ParallelStrategy::All
@@ -453,7 +470,7 @@ impl Resolver<'_> {
     fn branch(&mut self, e: &ast::Expr) -> u32 {
         let id = self.reserve_fn();
         let may_await = self.ctx().is_async;
-        self.stack.push(FnCtx::new(id, CtxKind::Branch, may_await));
+        self.stack.push(FnCtx::new(CtxKind::Branch, may_await));
         let value = self.expr(e);
         let mut ctx = self.stack.pop().expect("branch context");
         ctx.is_async = ctx.saw_await;
@@ -480,7 +497,12 @@ impl Resolver<'_> {
         id
     }
 
-    fn try_expr(&mut self, body: &ast::Block, catches: &[ast::CatchClause], finally: Option<&ast::Block>) -> ExprKind {
+    fn try_expr(
+        &mut self,
+        body: &ast::Block,
+        catches: &[ast::CatchClause],
+        finally: Option<&ast::Block>,
+    ) -> ExprKind {
         let body = self.block(body);
         let mut out = Vec::with_capacity(catches.len());
         for c in catches {

@@ -1,18 +1,20 @@
 //! Name resolution and the compile-time checks, producing the IR of one
-//! module. Split by construct: [`decl`] (top level, functions, types,
-//! actors, supervisors), [`stmt`], [`expr`], [`pattern`], [`annotate`]
+//! module. Split by construct: [`toplevel`] (the three passes over a
+//! module), [`decl`] (functions, structs, enums, `impl`), [`actor`]
+//! (actors, supervisors), [`stmt`], [`expr`], [`pattern`], [`annotate`]
 //! (annotations, supervisor options and type names).
 
+mod actor;
 mod annotate;
 mod decl;
 mod expr;
 mod pattern;
 mod stmt;
+mod toplevel;
 
 use crate::FileDiagnostic;
-use crate::ir::{
-    CaptureSource, EnumDef, FileId, FnId, Function, GlobalId, StructDef, VarRef,
-};
+use crate::fxhash::FxHashMap;
+use crate::ir::{CaptureSource, EnumDef, FileId, FnId, Function, GlobalId, StructDef, VarRef};
 use crate::scope::{CtxKind, FnCtx, ModuleRef, ModuleScope, NameRef, Namespace, TopBinding, What};
 use crate::state::{GlobalKind, State};
 use noodle_nbc::builtins::BUILTINS;
@@ -68,8 +70,8 @@ pub struct Resolver<'a> {
     pub methods: HashMap<GlobalId, HashSet<String>>,
 }
 
-fn builtin_table() -> &'static HashMap<&'static str, u16> {
-    static TABLE: OnceLock<HashMap<&'static str, u16>> = OnceLock::new();
+fn builtin_table() -> &'static FxHashMap<&'static str, u16> {
+    static TABLE: OnceLock<FxHashMap<&'static str, u16>> = OnceLock::new();
     TABLE.get_or_init(|| {
         BUILTINS
             .iter()

@@ -78,7 +78,8 @@ impl Resolver<'_> {
                 for alt in alts {
                     binds.current = before.clone();
                     out.push(self.pattern(alt, binds));
-                    let names: HashSet<String> = binds.current.difference(&before).cloned().collect();
+                    let names: HashSet<String> =
+                        binds.current.difference(&before).cloned().collect();
                     match &first {
                         None => first = Some(names),
                         Some(f) if *f != names => self.error(
@@ -104,7 +105,9 @@ impl Resolver<'_> {
                     .map(|(k, v)| (self.expr(k), self.pattern(v, binds)))
                     .collect(),
             ),
-            ast::PatternKind::Ctor { path, args } => self.ctor_pattern(path, args.as_deref(), p.span, binds),
+            ast::PatternKind::Ctor { path, args } => {
+                self.ctor_pattern(path, args.as_deref(), p.span, binds)
+            }
         }
     }
 
@@ -182,7 +185,10 @@ impl Resolver<'_> {
                 };
                 match given {
                     Some(_) if v.is_unit => self.error(
-                        format!("`{enum_name}.{}` has no fields; write it without parentheses", v.name),
+                        format!(
+                            "`{enum_name}.{}` has no fields; write it without parentheses",
+                            v.name
+                        ),
                         span,
                     ),
                     Some(n) if n != v.arity => self.error(

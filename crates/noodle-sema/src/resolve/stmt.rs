@@ -38,7 +38,9 @@ impl Resolver<'_> {
 
     fn stmt_kind(&mut self, s: &ast::Stmt) -> Option<StmtKind> {
         Some(match &s.kind {
-            ast::StmtKind::Let { name, ty, value } => return self.let_stmt(name, ty.as_ref(), value),
+            ast::StmtKind::Let { name, ty, value } => {
+                return self.let_stmt(name, ty.as_ref(), value);
+            }
             ast::StmtKind::Assign { target, op, value } => {
                 let value = self.expr(value);
                 let (target, check) = self.assign_target(target)?;
@@ -93,13 +95,21 @@ impl Resolver<'_> {
                 return None;
             }
             ast::StmtKind::Import { .. } | ast::StmtKind::FromImport { .. } => {
-                self.error("imports are only allowed at the top level of a module", s.span);
+                self.error(
+                    "imports are only allowed at the top level of a module",
+                    s.span,
+                );
                 return None;
             }
         })
     }
 
-    fn let_stmt(&mut self, name: &Ident, ty: Option<&ast::TypeExpr>, value: &ast::Expr) -> Option<StmtKind> {
+    fn let_stmt(
+        &mut self,
+        name: &Ident,
+        ty: Option<&ast::TypeExpr>,
+        value: &ast::Expr,
+    ) -> Option<StmtKind> {
         let ty = ty.and_then(|t| self.type_name(t));
         // The value is resolved first: `let x = x + 1` reads an outer `x`.
         let value = self.expr(value);
@@ -141,7 +151,10 @@ impl Resolver<'_> {
             ast::ExprKind::Field { obj, name } => {
                 if let Some(ns) = self.static_namespace(obj) {
                     self.error(
-                        format!("cannot assign to `{}`, a member of module `{}`", name.name, ns.path),
+                        format!(
+                            "cannot assign to `{}`, a member of module `{}`",
+                            name.name, ns.path
+                        ),
                         target.span,
                     );
                     return None;

@@ -24,7 +24,10 @@ pub fn analyze(main: &str) -> Analysis {
 
 /// Every diagnostic's message, errors and warnings alike.
 pub fn messages(a: &Analysis) -> Vec<String> {
-    a.diagnostics.iter().map(|d| d.diag.message.clone()).collect()
+    a.diagnostics
+        .iter()
+        .map(|d| d.diag.message.clone())
+        .collect()
 }
 
 pub fn ok(main: &str) -> Program {
