@@ -331,7 +331,7 @@ define_instructions! {
     0x80 DefStruct "defstruct" { dst: Reg, def: Struct } "R[dst] = the struct type of struct definition `def` (callable: constructs instances).";
     0x81 DefEnum "defenum" { dst: Reg, def: Enum } "R[dst] = the enum type of enum definition `def` (its fields are the variants).";
     0x82 AddMethod "addmethod" { ty: Reg, func: Reg }
-        "Add the closure R[func] as a method named after its function to the struct or enum type R[ty].";
+        "Add the closure R[func] to the struct or enum type R[ty] as a method named after its function (the part after the last `.`: function `Point.norm` is method `norm`).";
     0x83 IsType "istype" { dst: Reg, src: Reg, ty: Name } "R[dst] = (type_of(R[src]) == N[ty]).";
     0x84 IsInstance "isinstance" { dst: Reg, src: Reg, ty: Reg }
         "R[dst] = whether R[src] is an instance of R[ty]: a struct type, an enum type (any variant), or an enum variant constructor or unit variant.";
@@ -350,7 +350,7 @@ define_instructions! {
     0xa3 Spawn "spawn" { func: Reg, argc: Count }
         "Call window, spawned: R[func] = a task running R[func](args), or the address of a new actor when R[func] is an actor type.";
     0xa4 DefActor "defactor" { dst: Reg, proto: Proto }
-        "R[dst] = the actor type whose constructor is function `proto`: it takes the actor's parameters, runs its state initialisers and returns a map from handler name to handler closure.";
+        "R[dst] = the actor type whose constructor is function `proto`: it takes the actor's parameters, runs its state initialisers and returns a map with `handlers` (name → closure), `annotations`, and `get_state` / `set_state` closures for checkpoints and restarts.";
     0xa5 DefSupervisor "defsupervisor" { dst: Reg, proto: Proto }
         "R[dst] = the supervisor type whose constructor is function `proto`: it returns a map with the options (strategy, max_restarts, within) and the ordered child specs.";
     0xa6 LoadSelf "self" { dst: Reg } "R[dst] = the address of the running actor.";
