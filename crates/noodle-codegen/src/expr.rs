@@ -48,7 +48,7 @@ impl<'p> FnBuilder<'_, 'p> {
                 body,
                 catches,
                 finally,
-            } => self.try_to(body, catches, finally.as_ref(), None),
+            } => self.try_to(body, catches, finally.as_deref(), None),
             ExprKind::Block(b) => self.block_to(b, None),
             ExprKind::Call { callee, args } => self.call_to(e, callee, args, CallKind::Call, None),
             ExprKind::Spawn { callee, args } => {
@@ -98,9 +98,9 @@ impl<'p> FnBuilder<'_, 'p> {
             ExprKind::List(items) => self.list(items, dst),
             ExprKind::Map(entries) => self.map(entries, dst),
             ExprKind::Unary { op, expr } => self.unary(*op, expr, dst, e),
-            ExprKind::Binary { op, lhs, rhs } => match op {
-                BinOp::And | BinOp::Or => self.short_circuit(*op == BinOp::And, lhs, rhs, dst),
-                _ => self.binary_to(*op, lhs, rhs, dst, e),
+            ExprKind::Binary { op, .. } => match op {
+                BinOp::And | BinOp::Or => self.short_circuit(e, dst),
+                _ => self.binary_chain(e, dst),
             },
             ExprKind::Range {
                 start,
@@ -180,7 +180,7 @@ impl<'p> FnBuilder<'_, 'p> {
                 body,
                 catches,
                 finally,
-            } => self.try_to(body, catches, finally.as_ref(), Some(dst)),
+            } => self.try_to(body, catches, finally.as_deref(), Some(dst)),
             ExprKind::Block(b) => self.block_to(b, Some(dst)),
             ExprKind::Await(inner) => {
                 let mark = self.mark();
@@ -236,30 +236,70 @@ impl<'p> FnBuilder<'_, 'p> {
     }
 
     /// `a and b` / `a or b`, Python style: the value of the operand that
-    /// decided (`a` when it is falsy / truthy, else `b`).
-    fn short_circuit(&mut self, is_and: bool, lhs: &'p Expr, rhs: &'p Expr, dst: Reg) {
-        self.expr_to(lhs, dst);
-        let skip = if is_and {
-            self.emit(Instr::JumpIfFalse {
-                cond: dst,
-                offset: 0,
-            })
-        } else {
-            self.emit(Instr::JumpIfTrue {
-                cond: dst,
-                offset: 0,
-            })
-        };
-        self.expr_to(rhs, dst);
-        self.patch_here(skip);
+    /// decided (`a` when it is falsy / truthy, else `b`). A chain
+    /// `a and b or c ...` is compiled in a loop, without recursion.
+    fn short_circuit(&mut self, e: &'p Expr, dst: Reg) {
+        let mut spine = Vec::new();
+        let mut leftmost = e;
+        while let ExprKind::Binary {
+            op: op @ (BinOp::And | BinOp::Or),
+            lhs,
+            rhs,
+        } = &leftmost.kind
+        {
+            spine.push((*op == BinOp::And, &**rhs));
+            leftmost = lhs;
+        }
+        self.expr_to(leftmost, dst);
+        while let Some((is_and, rhs)) = spine.pop() {
+            let skip = if is_and {
+                self.emit(Instr::JumpIfFalse {
+                    cond: dst,
+                    offset: 0,
+                })
+            } else {
+                self.emit(Instr::JumpIfTrue {
+                    cond: dst,
+                    offset: 0,
+                })
+            };
+            self.expr_to(rhs, dst);
+            self.patch_here(skip);
+        }
     }
 
-    /// `dst = lhs op rhs`; `dst` is written only by the final instruction,
-    /// so it may be one of the operands' own registers.
-    pub fn binary_to(&mut self, op: BinOp, lhs: &'p Expr, rhs: &'p Expr, dst: Reg, e: &'p Expr) {
+    /// `dst = lhs op rhs` for the binary expression `e`; `dst` is written
+    /// only by the final instruction, so it may be one of the operands'
+    /// own registers. In a chain `((a op b) op c) ...` the inner results
+    /// go to one temporary, in a loop: a long chain needs neither stack
+    /// depth nor registers.
+    pub fn binary_chain(&mut self, e: &'p Expr, dst: Reg) {
+        let mut spine = Vec::new();
+        let mut leftmost = e;
+        while let ExprKind::Binary { op, lhs, rhs } = &leftmost.kind
+            && !matches!(op, BinOp::And | BinOp::Or)
+        {
+            spine.push((*op, &**rhs, leftmost.span));
+            leftmost = lhs;
+        }
+        // The innermost operation comes last.
+        let Some((op, rhs, span)) = spine.pop() else {
+            return self.expr_to(e, dst);
+        };
         let mark = self.mark();
-        let a = self.operand(lhs, &[rhs]);
-        self.binary_with(op, dst, a, rhs, e.span);
+        if spine.is_empty() {
+            let a = self.operand(leftmost, &[rhs]);
+            self.binary_with(op, dst, a, rhs, span);
+        } else {
+            let acc = self.alloc();
+            let a = self.operand(leftmost, &[rhs]);
+            self.binary_with(op, acc, a, rhs, span);
+            self.free_to(acc as u32 + 1);
+            while let Some((op, rhs, span)) = spine.pop() {
+                let target = if spine.is_empty() { dst } else { acc };
+                self.binary_with(op, target, acc, rhs, span);
+            }
+        }
         self.free_to(mark);
     }
 
@@ -483,7 +523,7 @@ impl<'p> FnBuilder<'_, 'p> {
             let r = self.alloc();
             self.expr_to(&a.value, r);
             if let Some(n) = &a.name {
-                names.push(n.clone());
+                names.push(n.to_string());
             }
         }
         let kw = (!names.is_empty()).then(|| self.cg.pool.kw_names(names));

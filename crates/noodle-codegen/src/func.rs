@@ -45,6 +45,9 @@ pub struct FnBuilder<'c, 'p> {
     pos: Option<u32>,
     /// The last offset turned into (line, column), to avoid recomputing.
     resolved: Option<(u32, (u32, u32))>,
+    /// The 0-based line of the last position, where the next one is
+    /// looked for first.
+    line_hint: usize,
     next_reg: u32,
     max_reg: u32,
     pub local_regs: Vec<Option<Reg>>,
@@ -63,6 +66,7 @@ impl<'c, 'p> FnBuilder<'c, 'p> {
             lines: Vec::new(),
             pos: None,
             resolved: None,
+            line_hint: 0,
             next_reg: 0,
             max_reg: 0,
             local_regs: vec![None; ir.locals.len()],
@@ -122,7 +126,7 @@ impl<'c, 'p> FnBuilder<'c, 'p> {
         match self.resolved {
             Some((o, lc)) if o == offset => lc,
             _ => {
-                let lc = self.file.line_col(offset);
+                let lc = self.file.line_col_near(offset, &mut self.line_hint);
                 self.resolved = Some((offset, lc));
                 lc
             }

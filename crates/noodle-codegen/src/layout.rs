@@ -183,7 +183,7 @@ impl<'p> FnBuilder<'_, 'p> {
         let names: Vec<String> = actor
             .state
             .iter()
-            .map(|&l| self.ir.locals[l as usize].name.clone())
+            .map(|&l| self.ir.locals[l as usize].name.to_string())
             .collect();
         self.load_str(base + 4, "get_state");
         let getter = self.cg.add_synthetic(state_getter(

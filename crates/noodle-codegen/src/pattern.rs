@@ -103,7 +103,9 @@ impl<'p> FnBuilder<'_, 'p> {
                 if ty != "any" {
                     self.type_test(value, ty, fail);
                 }
-                self.bind_pattern(*local, value);
+                if let Some(local) = local {
+                    self.bind_pattern(*local, value);
+                }
             }
             PatternKind::Or(alts) => {
                 let mut matched = Vec::with_capacity(alts.len());

@@ -227,8 +227,8 @@ impl<'p> FnBuilder<'_, 'p> {
                 self.binary_with(op, home, home, value, span);
                 true
             }
-            (None, ExprKind::Binary { op, lhs, rhs }) if !matches!(op, BinOp::And | BinOp::Or) => {
-                self.binary_to(*op, lhs, rhs, home, value);
+            (None, ExprKind::Binary { op, .. }) if !matches!(op, BinOp::And | BinOp::Or) => {
+                self.binary_chain(value, home);
                 true
             }
             _ => false,

@@ -87,7 +87,8 @@ fn warnings_do_not_stop_compilation() {
 
 #[test]
 fn absurdly_deep_nesting_is_reported_not_crashed() {
-    let src = format!("let y = {}1\n", "1 + ".repeat(20_000));
+    // `**` is right-associative: each term nests one level deeper.
+    let src = format!("let y = {}1\n", "1 ** ".repeat(30_000));
     let out = common::compile_with(&src, &[]);
     assert!(out.errors >= 1);
     assert!(
@@ -101,7 +102,7 @@ fn absurdly_deep_nesting_is_reported_not_crashed() {
 
 #[test]
 fn syntax_errors_and_semantic_errors_come_in_file_order() {
-    let out = common::compile_with("print(a)\nlet = 3\nprint(b)\n", &[]);
+    let out = common::compile_with("break\nlet = 3\ncontinue\n", &[]);
     assert!(out.errors >= 2, "{:?}", out.diagnostics);
     let lines: Vec<&str> = out
         .diagnostics
@@ -135,4 +136,42 @@ fn a_large_program_compiles_quickly() {
     let elapsed = start.elapsed();
     assert_eq!(out.errors, 0, "{:?}", out.diagnostics.first());
     assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+}
+
+#[test]
+fn a_flat_chain_of_100000_terms_compiles() {
+    // Generated code: left-associative chains are compiled in loops, so
+    // their length costs neither stack depth nor registers.
+    let terms: Vec<String> = (1..=100_000).map(|i| i.to_string()).collect();
+    let src = format!(
+        "let s = {}\nlet t = x() and {}\ndef x() = true\nprint(s, t)\n",
+        terms.join(" + "),
+        vec!["true"; 100_000].join(" and ")
+    );
+    let out = noodle_codegen::compile_source("chain.nd", &src, std::path::Path::new("."));
+    assert_eq!(out.errors, 0, "{:?}", out.diagnostics.first());
+    let module = out.module.expect("a module");
+    noodle_nbc::verify::verify(&module).expect("verifies");
+    let entry = &module.functions[0];
+    assert!(entry.num_regs < 16, "{} registers", entry.num_regs);
+}
+
+#[test]
+fn deep_right_nesting_below_the_limit_compiles() {
+    // Each of these nests one level per term; the limit is 20,000 levels.
+    for src in [
+        format!("let y = {}1\n", "2 ** ".repeat(15_000)),
+        format!(
+            "def f(x) = {}{{ 0 }}\n",
+            "if x == 1 { 1 } else ".repeat(15_000)
+        ),
+        format!("let f = {}0\n", "|x| ".repeat(15_000)),
+    ] {
+        let out = common::compile_with(&src, &[]);
+        let first: Option<String> = out
+            .diagnostics
+            .first()
+            .map(|d| d.chars().take(200).collect());
+        assert_eq!(out.errors, 0, "{first:?}");
+    }
 }

@@ -23,6 +23,8 @@ pub struct LoadedModule {
     pub imports: HashMap<usize, Option<ModuleRef>>,
     /// Source modules this one imports, with the import's span.
     pub deps: Vec<(ModuleId, Span)>,
+    /// The file had syntax errors, so declarations may be missing.
+    pub syntax_errors: bool,
 }
 
 /// The root of a compilation: the entry file or a REPL input.
@@ -49,7 +51,7 @@ impl GraphBuilder<'_> {
     /// session has not loaded before. The root comes first.
     pub fn load(&mut self, root: Root) -> Vec<LoadedModule> {
         let root_id = self.state.modules.len() as ModuleId;
-        let file = self.add_file(root.name.clone(), root.source);
+        let file = self.add_file(root.name.to_string(), root.source);
         self.state.modules.push(ModuleInfo {
             name: String::new(),
             file,
@@ -99,6 +101,7 @@ impl GraphBuilder<'_> {
 
     fn parse(&mut self, id: ModuleId, file: FileId) -> LoadedModule {
         let (ast, syntax_errors) = noodle_syntax::parse(&self.files[file as usize].text);
+        let had_errors = !syntax_errors.is_empty();
         self.diags.extend(
             syntax_errors
                 .into_iter()
@@ -110,6 +113,7 @@ impl GraphBuilder<'_> {
             ast,
             imports: HashMap::new(),
             deps: Vec::new(),
+            syntax_errors: had_errors,
         }
     }
 

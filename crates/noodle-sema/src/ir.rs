@@ -6,7 +6,7 @@
 //! each on its own.
 
 use noodle_syntax::SourceFile;
-use noodle_syntax::ast::{BinOp, Span, UnaryOp};
+use noodle_syntax::ast::{BinOp, Name, Span, UnaryOp};
 use std::sync::Arc;
 
 /// Index into [`Program::files`].
@@ -110,7 +110,7 @@ pub struct Param {
 
 #[derive(Clone, Debug)]
 pub struct LocalInfo {
-    pub name: String,
+    pub name: Name,
     /// Some closure captures it, so it lives in a cell.
     pub captured: bool,
 }
@@ -258,16 +258,16 @@ pub enum LetTarget {
 #[derive(Debug)]
 pub enum AssignTarget {
     Var(VarRef),
-    Index { obj: Expr, index: Expr },
-    Field { obj: Expr, name: String },
+    Index { obj: Box<Expr>, index: Box<Expr> },
+    Field { obj: Box<Expr>, name: Name },
 }
 
 #[derive(Debug)]
 pub enum ForIter {
     /// A syntactic `a..b` / `a..=b`.
     Range {
-        start: Expr,
-        end: Expr,
+        start: Box<Expr>,
+        end: Box<Expr>,
         inclusive: bool,
     },
     Value(Expr),
@@ -344,8 +344,8 @@ pub enum ExprKind {
     },
     MethodCall {
         receiver: Box<Expr>,
-        method: String,
-        args: Vec<Arg>,
+        method: Name,
+        args: Box<[Arg]>,
     },
     /// `spawn callee(args)`.
     Spawn {
@@ -364,12 +364,12 @@ pub enum ExprKind {
     },
     Field {
         obj: Box<Expr>,
-        name: String,
+        name: Name,
     },
     Closure(FnId),
     If {
         cond: Box<Expr>,
-        then: Block,
+        then: Box<Block>,
         else_: Option<Box<Expr>>,
     },
     Match {
@@ -377,17 +377,17 @@ pub enum ExprKind {
         arms: Vec<MatchArm>,
     },
     Try {
-        body: Block,
-        catches: Vec<Catch>,
-        finally: Option<Block>,
+        body: Box<Block>,
+        catches: Box<[Catch]>,
+        finally: Option<Box<Block>>,
     },
     Block(Block),
     Await(Box<Expr>),
     /// Each branch is a zero-parameter function.
     Parallel {
         strategy: ParallelStrategy,
-        options: Vec<(String, Expr)>,
-        branches: Vec<FnId>,
+        options: Box<[(String, Expr)]>,
+        branches: Box<[FnId]>,
     },
     /// Stands in for an expression that had an error; never compiled.
     Invalid,
@@ -396,7 +396,7 @@ pub enum ExprKind {
 /// A call argument; named ones always come after the positional ones.
 #[derive(Debug)]
 pub struct Arg {
-    pub name: Option<String>,
+    pub name: Option<Name>,
     pub value: Expr,
 }
 
@@ -437,9 +437,10 @@ pub enum PatternKind {
     /// Compared with `==`.
     Literal(Expr),
     Bind(LocalId),
-    /// Binds when `type_of` equals `ty` (`any` always matches).
+    /// Binds when `type_of` equals `ty` (`any` always matches); `_: ty`
+    /// binds nothing.
     Typed {
-        local: LocalId,
+        local: Option<LocalId>,
         ty: String,
     },
     Or(Vec<Pattern>),
@@ -461,5 +462,73 @@ pub enum PatternKind {
 impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
+    }
+
+    /// Moves the expression out, leaving a childless placeholder.
+    fn take(&mut self) -> Expr {
+        let span = self.span;
+        std::mem::replace(self, Expr::new(ExprKind::Invalid, span))
+    }
+}
+
+/// Dropping takes the tree apart with an explicit stack along the edges
+/// that can chain without brackets (operands, callees, receivers,
+/// objects, `else if`), so that a 100,000-term `a + b + ...` cannot
+/// overflow the stack of whichever thread drops it.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        take_children(&mut self.kind, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            take_children(&mut e.kind, &mut stack);
+        }
+    }
+}
+
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    let mut push = |e: &mut Expr| {
+        if !matches!(
+            e.kind,
+            ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Str(_)
+                | ExprKind::Duration(_)
+                | ExprKind::Bool(_)
+                | ExprKind::None
+                | ExprKind::Var(_)
+                | ExprKind::ActorSelf
+                | ExprKind::Closure(_)
+                | ExprKind::Invalid
+        ) {
+            out.push(e.take());
+        }
+    };
+    match kind {
+        ExprKind::Unary { expr: e, .. } | ExprKind::Await(e) => push(e),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            push(lhs);
+            push(rhs);
+        }
+        ExprKind::Range { start, end, .. } => {
+            push(start);
+            push(end);
+        }
+        ExprKind::Call { callee: e, .. }
+        | ExprKind::Spawn { callee: e, .. }
+        | ExprKind::MethodCall { receiver: e, .. }
+        | ExprKind::Field { obj: e, .. }
+        | ExprKind::Slice { obj: e, .. }
+        | ExprKind::Match { scrutinee: e, .. } => push(e),
+        ExprKind::Index { obj, index } => {
+            push(obj);
+            push(index);
+        }
+        ExprKind::If { cond, else_, .. } => {
+            push(cond);
+            if let Some(e) = else_ {
+                push(e);
+            }
+        }
+        _ => {}
     }
 }

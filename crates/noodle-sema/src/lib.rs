@@ -12,7 +12,6 @@
 //! matter; (2) bind imports, which need the imported modules' names; (3)
 //! resolve bodies, modules in initialisation order.
 
-pub mod fxhash;
 mod graph;
 pub mod ir;
 pub mod loader;
@@ -30,6 +29,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use loader::{FsLoader, LoadError, Loader, MemoryLoader};
+/// The compiler's fast hash maps (shared with the parser).
+pub use noodle_syntax::fxhash;
 pub use resolve::MAX_NESTING;
 
 /// A diagnostic about one file of the session.
@@ -158,6 +159,7 @@ impl Analyzer {
                     file: m.file,
                     prefix,
                     repl: repl && i == 0,
+                    quiet_undeclared: m.syntax_errors,
                     stack: Vec::new(),
                     in_actor: false,
                     depth: 0,

@@ -3,7 +3,7 @@
 
 use crate::fxhash::FxHashMap;
 use crate::ir::{CaptureSource, GlobalId, LocalId, LocalInfo, VarRef};
-use noodle_syntax::ast::Span;
+use noodle_syntax::ast::{Name, Span};
 
 pub type ModuleId = u32;
 
@@ -117,7 +117,7 @@ pub struct LocalBinding {
 pub struct FnCtx {
     pub kind: CtxKind,
     /// Innermost last.
-    pub scopes: Vec<FxHashMap<String, LocalBinding>>,
+    pub scopes: Vec<FxHashMap<Name, LocalBinding>>,
     pub locals: Vec<LocalInfo>,
     pub captures: Vec<CaptureSource>,
     capture_index: FxHashMap<CaptureSource, u16>,
@@ -152,22 +152,25 @@ impl FnCtx {
     }
 
     /// A new local, not yet visible by name.
-    pub fn new_local(&mut self, name: &str) -> LocalId {
+    pub fn new_local(&mut self, name: &Name) -> LocalId {
         self.locals.push(LocalInfo {
-            name: name.to_string(),
+            name: name.clone(),
             captured: false,
         });
         (self.locals.len() - 1) as LocalId
     }
 
     /// Makes `name` visible in the innermost scope. Returns false when the
-    /// scope already has it.
-    pub fn bind(&mut self, name: &str, binding: LocalBinding) -> bool {
+    /// scope already has it. `_` never binds: its value is discarded.
+    pub fn bind(&mut self, name: &Name, binding: LocalBinding) -> bool {
+        if *name == "_" {
+            return true;
+        }
         let scope = self.scopes.last_mut().expect("a function has a scope");
-        if scope.contains_key(name) {
+        if scope.contains_key(name.as_str()) {
             return false;
         }
-        scope.insert(name.to_string(), binding);
+        scope.insert(name.clone(), binding);
         true
     }
 

@@ -78,3 +78,17 @@ diagnostic_snapshot!(
     parallel_and_supervisor_mistakes,
     "actor W {}\nsupervisor S(strategy: fastest) { w = W(); v = nothing() }\nasync def main() {\n    parallel eventually { W() }\n}\n"
 );
+
+diagnostic_snapshot!(
+    unknown_qualified_types,
+    "import lib.shapes as sh\nimport missing as m\ndef f(r: sh.Square, u: sh, v: m.Thing) = match r {\n    x: lib.Rect => 1,\n    sh.Unit.Mm => 2,\n    sh.Rect(a) => 3,\n    _ => 4,\n}\n",
+    &[(
+        "lib/shapes.nd",
+        "struct Rect { w, h }\nenum Unit { Cm, Inch }\n"
+    )]
+);
+diagnostic_snapshot!(underscore_is_not_a_value, "let _ = 1\nprint(_)\n");
+diagnostic_snapshot!(
+    only_syntax_errors_in_a_file_with_syntax_errors,
+    "let doubled = [1].map(|x| x * * 2)\nprint(doubled)\nbreak\n"
+);

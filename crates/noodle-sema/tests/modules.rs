@@ -176,3 +176,46 @@ fn errors_of_every_file_are_reported_in_file_order() {
 fn imports_must_be_at_the_top_level() {
     one_error("def f() { import math }", "top level");
 }
+
+const SHAPES: &str = "struct Rect { w, h }\nenum Unit { Cm, Inch }\n";
+
+#[test]
+fn imported_types_are_named_by_their_qualified_paths() {
+    let a = analyze_with(
+        "import lib.shapes as sh
+        import lib.shapes
+        def width(r: sh.Rect) -> sh.Unit = r.w
+        let x: lib.shapes.Rect = sh.Rect(1, 2)
+        def kind(v) = match v {
+            sh.Unit.Cm => 1,
+            lib.shapes.Unit.Inch => 2,
+            lib.shapes.Rect(w, h) if w == h => 3,
+            sh.Rect(_, _) => 4,
+            u: sh.Unit => 5,
+            _ => 6,
+        }",
+        &[("lib/shapes.nd", SHAPES)],
+    );
+    assert_eq!(a.errors, 0, "{:#?}", a.rendered());
+    // Type checks compare with what `type_of` reports: the bare name.
+    let width = common::function(&a.program, "width");
+    assert_eq!(width.params[0].ty.as_deref(), Some("Rect"));
+    assert_eq!(width.ret_ty.as_deref(), Some("Unit"));
+    let kind = common::function(&a.program, "kind");
+    let noodle_sema::ir::StmtKind::Expr(body) = &kind.body.stmts[0].kind else {
+        panic!("one expression");
+    };
+    let noodle_sema::ir::ExprKind::Match { arms, .. } = &body.kind else {
+        panic!("a match");
+    };
+    use noodle_sema::ir::PatternKind;
+    assert!(
+        arms[..4]
+            .iter()
+            .all(|arm| matches!(arm.pattern.kind, PatternKind::Instance { .. }))
+    );
+    assert!(matches!(
+        &arms[4].pattern.kind,
+        PatternKind::Typed { local: Some(_), ty } if ty == "Unit"
+    ));
+}

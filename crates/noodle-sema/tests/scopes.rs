@@ -182,7 +182,7 @@ fn self_needs_an_actor_or_a_method() {
     let p = ok("struct P { x }
         impl P { def getter(self) = || self.x }
         actor A { def me() = self }");
-    assert_eq!(captured(function(&p, "getter")), ["self"]);
+    assert_eq!(captured(function(&p, "P.getter")), ["self"]);
     let me = function(&p, "A.me");
     let StmtKind::Expr(e) = &me.body.stmts[0].kind else {
         panic!()
@@ -293,4 +293,43 @@ fn calling_an_async_function_as_a_statement_warns() {
     );
     assert_eq!((a.errors, a.warnings), (0, 1), "{:#?}", a.rendered());
     assert!(messages(&a)[0].contains("never awaited"));
+}
+
+#[test]
+fn underscore_never_binds() {
+    // `.._` discards like `..`, so both alternatives bind only `first`.
+    ok("def f(v) = match v {
+        [first, .._] | {\"first\": first} => first,
+        _: int | _: str => 0,
+        [_, _] => 1,
+        _ => 2,
+    }");
+    // Declaring `_` twice is fine, and binds nothing.
+    let p = ok(
+        "let _ = 1\nlet _ = 2\ndef g(_, _) = 0\nfor _ in [1] { }\n_ = g(1, 2)\ntry { } catch _ { }",
+    );
+    assert_eq!(p.globals, ["g"]);
+    one_error("let _ = 1\nprint(_)", "`_` is not a value");
+}
+
+#[test]
+fn methods_and_handlers_are_named_after_their_type() {
+    let p = ok("struct Point { x }
+        impl Point { def norm(self) = self.x }
+        actor Counter { def increment() = 1 }");
+    function(&p, "Point.norm");
+    function(&p, "Counter.increment");
+}
+
+#[test]
+fn syntax_errors_silence_undeclared_names_only() {
+    // The `let` failed to parse, so `doubled` is not reported.
+    let a = analyze("let doubled = [1].map(|x| x * * 2)\nprint(doubled)\nbreak\nundeclared = 1\n");
+    let msgs = messages(&a);
+    assert_eq!(a.errors, 2, "{msgs:#?}");
+    assert!(msgs[0].contains("expected an expression"));
+    assert!(msgs[1].contains("outside of a loop"));
+    // Without syntax errors, every semantic error is reported.
+    let a = analyze("print(doubled)\nbreak\nundeclared = 1\n");
+    assert_eq!(a.errors, 3, "{:#?}", messages(&a));
 }

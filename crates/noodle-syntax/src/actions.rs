@@ -7,18 +7,17 @@ pub fn span(l: usize, r: usize) -> Span {
     Span::new(l, r)
 }
 
-pub fn ident(name: &str, l: usize, r: usize) -> Ident {
-    Ident {
-        name: name.to_string(),
-        span: Span::new(l, r),
-    }
-}
-
 pub fn expr(kind: ExprKind, l: usize, r: usize) -> Expr {
     Expr {
         kind,
         span: Span::new(l, r),
     }
+}
+
+/// `e` with its span widened to `l..r` (its parentheses).
+pub fn with_span(mut e: Expr, l: usize, r: usize) -> Expr {
+    e.span = Span::new(l, r);
+    e
 }
 
 pub fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
@@ -63,9 +62,10 @@ pub fn call(callee: Expr, args: Vec<Arg>, r: usize) -> Expr {
 }
 
 /// `a[i]`, or `a[i..j]` when the index is a range.
-pub fn index(obj: Expr, index: Expr, r: usize) -> Expr {
+pub fn index(obj: Expr, mut index: Expr, r: usize) -> Expr {
     let start = obj.span.start as usize;
-    let kind = match index.kind {
+    let index_span = index.span;
+    let kind = match index.take_kind() {
         ExprKind::Range {
             start: lo,
             end: hi,
@@ -80,7 +80,7 @@ pub fn index(obj: Expr, index: Expr, r: usize) -> Expr {
             obj: Box::new(obj),
             index: Box::new(Expr {
                 kind,
-                span: index.span,
+                span: index_span,
             }),
         },
     };
@@ -111,8 +111,8 @@ pub fn lambda(is_async: bool, params: Vec<Param>, body: FnBody, l: usize, r: usi
     expr(
         ExprKind::Lambda {
             is_async,
-            params,
-            body,
+            params: params.into(),
+            body: Box::new(body),
         },
         l,
         r,
@@ -167,13 +167,11 @@ pub fn annotate(kind: Box<StmtKind>, anns: Vec<Annotation>) -> Box<StmtKind> {
 /// Flattens a statement list in which separators and failed statements
 /// left `None`s.
 pub fn stmts(items: Vec<Option<Option<Box<Stmt>>>>, last: Option<Option<Box<Stmt>>>) -> Vec<Stmt> {
-    items
-        .into_iter()
-        .flatten()
-        .chain(last)
-        .flatten()
-        .map(|s| *s)
-        .collect()
+    let mut out = Vec::with_capacity(items.len() + 1);
+    for stmt in items.into_iter().flatten().chain(last).flatten() {
+        out.push(*stmt);
+    }
+    out
 }
 
 /// Large nodes travel boxed through the parser (its stack moves values
@@ -196,4 +194,59 @@ pub fn cons<T>(first: T, rest: Vec<T>) -> Vec<T> {
     items.push(first);
     items.extend(rest);
     items
+}
+
+/// A binary operator of the flat operator list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Bin(BinOp),
+    /// `..` (false) or `..=` (true).
+    Range(bool),
+}
+
+impl Op {
+    /// Binding strength: higher binds tighter. `not` sits at [`NOT`].
+    pub fn precedence(self) -> u8 {
+        match self {
+            Op::Bin(BinOp::Or) => 1,
+            Op::Bin(BinOp::And) => 2,
+            Op::Bin(
+                BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::In,
+            ) => 4,
+            Op::Bin(BinOp::BitOr) => 5,
+            Op::Bin(BinOp::BitXor) => 6,
+            Op::Bin(BinOp::BitAnd) => 7,
+            Op::Bin(BinOp::Shl | BinOp::Shr) => 8,
+            Op::Range(_) => 9,
+            Op::Bin(BinOp::Add | BinOp::Sub) => 10,
+            Op::Bin(BinOp::Mul | BinOp::Div | BinOp::FloorDiv | BinOp::Mod) => 11,
+            // `**` is parsed by the grammar itself.
+            Op::Bin(BinOp::Pow) => 12,
+        }
+    }
+}
+
+/// The precedence of prefix `not`: looser than comparisons, tighter than
+/// `and`.
+pub const NOT: u8 = 3;
+
+/// One operand of the flat list, with the `not`s written before it
+/// (their offsets, outermost first).
+pub struct Operand {
+    pub nots: Vec<usize>,
+    pub expr: Expr,
+}
+
+impl Operand {
+    pub fn new(expr: Expr) -> Operand {
+        Operand {
+            nots: Vec::new(),
+            expr,
+        }
+    }
+
+    pub fn negated(mut self, at: usize) -> Operand {
+        self.nots.insert(0, at);
+        self
+    }
 }

@@ -1,5 +1,14 @@
 //! The abstract syntax tree. Every node carries a byte span into its source
 //! file so that later phases can point diagnostics at it.
+//!
+//! Nodes are kept small (the parser moves them around, and big programs
+//! have millions of them): rare, bulky parts are boxed. Dropping an
+//! expression never recurses deeper than the brackets of the source, so
+//! that a 100,000-term `a + b + ...` cannot overflow the stack.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 /// A half-open byte range `start..end` into one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -25,9 +34,91 @@ impl Span {
     }
 }
 
+/// An identifier's text. Cheap to clone: the parser shares one allocation
+/// between every occurrence of a name in a file.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name(Arc<str>);
+
+impl Name {
+    pub fn new(text: &str) -> Name {
+        Name(Arc::from(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Name {
+        Name::new(text)
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<Name> for String {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == &*other.0
+    }
+}
+
+impl PartialEq<Name> for str {
+    fn eq(&self, other: &Name) -> bool {
+        self == &*other.0
+    }
+}
+
+impl AsRef<std::path::Path> for Name {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(&*self.0)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Name,
     pub span: Span,
 }
 
@@ -54,7 +145,7 @@ pub enum StmtKind {
     /// `let name: ty = value`
     Let {
         name: Ident,
-        ty: Option<TypeExpr>,
+        ty: Option<Box<TypeExpr>>,
         value: Expr,
     },
     /// `target = value`, or `target op= value` when `op` is set.
@@ -76,18 +167,18 @@ pub enum StmtKind {
     For {
         vars: Vec<Ident>,
         iter: Expr,
-        body: Block,
+        body: Box<Block>,
     },
     Break,
     Continue,
     Return(Option<Expr>),
     Raise(Expr),
-    Def(FnDecl),
-    Struct(StructDecl),
-    Enum(EnumDecl),
-    Impl(ImplDecl),
-    Actor(ActorDecl),
-    Supervisor(SupervisorDecl),
+    Def(Box<FnDecl>),
+    Struct(Box<StructDecl>),
+    Enum(Box<EnumDecl>),
+    Impl(Box<ImplDecl>),
+    Actor(Box<ActorDecl>),
+    Supervisor(Box<SupervisorDecl>),
     /// `import a.b.c` or `import a.b.c as x`
     Import {
         path: Vec<Ident>,
@@ -106,7 +197,9 @@ pub struct ImportName {
     pub alias: Option<Ident>,
 }
 
-/// A type annotation: `int`, `Point`, `list[int]`, `map[str, int]`.
+/// A type annotation: `int`, `Point`, `list[int]`, `map[str, int]`, or a
+/// type of another module, `shapes.Rect`: then `name` holds the dotted path
+/// (`"shapes.Rect"`) and its span covers the whole path.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeExpr {
     pub name: Ident,
@@ -242,7 +335,7 @@ pub enum ExprKind {
     Bool(bool),
     None,
     SelfRef,
-    Name(String),
+    Name(Name),
     List(Vec<Expr>),
     Map(Vec<(Expr, Expr)>),
     Unary {
@@ -282,12 +375,12 @@ pub enum ExprKind {
     },
     Lambda {
         is_async: bool,
-        params: Vec<Param>,
-        body: FnBody,
+        params: Box<[Param]>,
+        body: Box<FnBody>,
     },
     If {
         cond: Box<Expr>,
-        then: Block,
+        then: Box<Block>,
         /// Either a `Block` expression or another `If`.
         else_: Option<Box<Expr>>,
     },
@@ -296,9 +389,9 @@ pub enum ExprKind {
         arms: Vec<MatchArm>,
     },
     Try {
-        body: Block,
-        catches: Vec<CatchClause>,
-        finally: Option<Block>,
+        body: Box<Block>,
+        catches: Box<[CatchClause]>,
+        finally: Option<Box<Block>>,
     },
     Block(Block),
     Await(Box<Expr>),
@@ -306,9 +399,9 @@ pub enum ExprKind {
     Spawn(Box<Expr>),
     /// `parallel all(opts) { branch; branch }`: each statement is one branch.
     Parallel {
-        strategy: Ident,
-        options: Vec<Arg>,
-        branches: Vec<Stmt>,
+        strategy: Box<Ident>,
+        options: Box<[Arg]>,
+        branches: Box<Vec<Stmt>>,
     },
 }
 
@@ -387,7 +480,9 @@ pub enum PatternKind {
     Literal(Expr),
     /// A bare name: binds anything.
     Bind(Ident),
-    /// `name: type`: binds when `type_of` matches.
+    /// `name: type`: binds when `type_of` matches. The type may be a
+    /// dotted path (`shapes.Unit`), held as one identifier whose text is
+    /// the path and whose span covers it.
     Typed { name: Ident, ty: Ident },
     /// `p | q | ...`
     Or(Vec<Pattern>),
@@ -398,10 +493,101 @@ pub enum PatternKind {
     },
     /// `{"key": pattern, ...}`; extra keys are allowed. Keys are literals.
     Map(Vec<(Expr, Pattern)>),
-    /// `Point(x, 0)`, `Shape.Circle(r)`, or `Shape.Empty` (then `args` is
-    /// `None`). `path` has one or two segments.
+    /// `Point(x, 0)`, `Shape.Circle(r)`, `shapes.Shape.Circle(r)`, or
+    /// `Shape.Empty` (then `args` is `None`). `path` has one segment (with
+    /// arguments) or more.
     Ctor {
         path: Vec<Ident>,
         args: Option<Vec<Pattern>>,
     },
+}
+
+impl Expr {
+    /// A placeholder with no children, left behind by [`Expr::take`].
+    pub fn empty(span: Span) -> Expr {
+        Expr {
+            kind: ExprKind::None,
+            span,
+        }
+    }
+
+    /// Moves the expression out, leaving [`Expr::empty`] in its place
+    /// (`Expr` implements `Drop`, so its fields cannot be moved out).
+    pub fn take(&mut self) -> Expr {
+        let span = self.span;
+        std::mem::replace(self, Expr::empty(span))
+    }
+
+    /// Moves the kind out, leaving `ExprKind::None`.
+    pub fn take_kind(&mut self) -> ExprKind {
+        std::mem::replace(&mut self.kind, ExprKind::None)
+    }
+}
+
+/// Dropping takes the tree apart with an explicit stack along the edges
+/// that source code can chain without brackets (operands, callees,
+/// objects, `else if`, lambda bodies); everything else is inside brackets,
+/// whose nesting the parser bounds.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        take_children(&mut self.kind, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            take_children(&mut e.kind, &mut stack);
+        }
+    }
+}
+
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    let mut push = |e: &mut Expr| {
+        if has_children(&e.kind) {
+            out.push(e.take());
+        }
+    };
+    match kind {
+        ExprKind::Unary { expr: e, .. } | ExprKind::Await(e) | ExprKind::Spawn(e) => push(e),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            push(lhs);
+            push(rhs);
+        }
+        ExprKind::Range { start, end, .. } => {
+            push(start);
+            push(end);
+        }
+        ExprKind::Call { callee: e, .. }
+        | ExprKind::Field { obj: e, .. }
+        | ExprKind::Slice { obj: e, .. }
+        | ExprKind::Match { scrutinee: e, .. } => push(e),
+        ExprKind::Index { obj, index } => {
+            push(obj);
+            push(index);
+        }
+        ExprKind::Lambda { body, .. } => {
+            if let FnBody::Expr(e) = &mut **body {
+                push(e);
+            }
+        }
+        ExprKind::If { cond, else_, .. } => {
+            push(cond);
+            if let Some(e) = else_ {
+                push(e);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether dropping this kind could recurse into another expression.
+fn has_children(kind: &ExprKind) -> bool {
+    !matches!(
+        kind,
+        ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Duration(_)
+            | ExprKind::Bool(_)
+            | ExprKind::None
+            | ExprKind::SelfRef
+            | ExprKind::Name(_)
+    )
 }

@@ -69,11 +69,30 @@ impl SourceFile {
 
     /// 1-based (line, column) of a byte offset; columns count characters.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
+        let mut hint = 0;
+        self.line_col_near(offset, &mut hint)
+    }
+
+    /// Like [`Self::line_col`], trying first the 0-based line `hint` and
+    /// the next one (where the previous position was), and updating it:
+    /// callers walking forward through a file skip the search.
+    pub fn line_col_near(&self, offset: u32, hint: &mut usize) -> (u32, u32) {
         let offset = (offset as usize).min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
+        let within = |i: usize| {
+            self.line_starts.get(i).is_some_and(|&s| s <= offset)
+                && self.line_starts.get(i + 1).is_none_or(|&e| offset < e)
         };
+        let line = if within(*hint) {
+            *hint
+        } else if within(*hint + 1) {
+            *hint + 1
+        } else {
+            match self.line_starts.binary_search(&offset) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            }
+        };
+        *hint = line;
         let start = self.line_starts[line];
         let col = self
             .text

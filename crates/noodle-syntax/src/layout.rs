@@ -32,6 +32,11 @@ pub struct Summary {
     pub incomplete: bool,
     /// The offset of the first `(` or `[` left open, if any.
     pub unclosed_paren: Option<usize>,
+    /// Each `}` passed on, with the offset of its `{`, in order.
+    pub braces: Vec<(usize, usize)>,
+    /// Offsets of closers that closed brackets left open inside them
+    /// (already reported as unclosed).
+    pub drained: Vec<usize>,
 }
 
 /// The token stream with the newline rule applied: an iterator over the
@@ -56,6 +61,8 @@ pub struct Layout<'src> {
     done: bool,
     incomplete: bool,
     diags: Vec<Diagnostic>,
+    braces: Vec<(usize, usize)>,
+    drained: Vec<usize>,
 }
 
 impl<'src> Layout<'src> {
@@ -75,6 +82,8 @@ impl<'src> Layout<'src> {
             done: false,
             incomplete: false,
             diags: Vec::new(),
+            braces: Vec::new(),
+            drained: Vec::new(),
         }
     }
 
@@ -83,7 +92,7 @@ impl<'src> Layout<'src> {
         let unclosed_paren = self
             .stack
             .iter()
-            .find(|o| o.closer != Tok::RBrace)
+            .find(|o| !matches!(o.closer, Tok::RBrace))
             .map(|o| o.span.start as usize);
         let mut diags = self.tokens.finish();
         diags.extend(self.diags);
@@ -91,6 +100,8 @@ impl<'src> Layout<'src> {
             diags,
             incomplete: self.incomplete || !self.stack.is_empty(),
             unclosed_paren,
+            braces: self.braces,
+            drained: self.drained,
         }
     }
 
@@ -108,7 +119,7 @@ impl<'src> Layout<'src> {
 
     fn newline(&mut self, l: usize, r: usize) {
         let ignored = match self.stack.last() {
-            Some(open) => open.closer != Tok::RBrace,
+            Some(open) => !matches!(open.closer, Tok::RBrace),
             None => self.in_parens,
         };
         if !ignored && self.at_end && !self.after_annotation && self.pending.is_none() {
@@ -147,19 +158,30 @@ impl<'src> Layout<'src> {
                     closer,
                     span: Span::new(l, r),
                     text,
-                    annotation: *tok == Tok::LParen && self.last_was_annotation_name,
+                    annotation: matches!(tok, Tok::LParen) && self.last_was_annotation_name,
                 });
             }
             Tok::RParen | Tok::RBracket | Tok::RBrace => {
-                let Some(i) = self.stack.iter().rposition(|o| o.closer == *tok) else {
+                let Some(i) = self.stack.iter().rposition(|o| {
+                    std::mem::discriminant(&o.closer) == std::mem::discriminant(tok)
+                }) else {
                     self.error(format!("unmatched `{}`", tok.text()), l, r);
                     self.at_end = true;
                     return Ok(false);
                 };
-                let inner: Vec<Diagnostic> =
-                    self.stack.drain(i + 1..).map(|o| unclosed(&o)).collect();
-                self.diags.extend(inner);
-                ends_annotation = self.stack.pop().is_some_and(|o| o.annotation);
+                if i + 1 < self.stack.len() {
+                    self.drained.push(l);
+                    let inner: Vec<Diagnostic> =
+                        self.stack.drain(i + 1..).map(|o| unclosed(&o)).collect();
+                    self.diags.extend(inner);
+                }
+                let open = self.stack.pop();
+                if let Some(o) = &open
+                    && matches!(o.closer, Tok::RBrace)
+                {
+                    self.braces.push((l, o.span.start as usize));
+                }
+                ends_annotation = open.is_some_and(|o| o.annotation);
             }
             Tok::Ident(_) => ends_annotation = self.last_was_at,
             _ => {}
@@ -183,7 +205,7 @@ impl<'src> Iterator for Layout<'src> {
             let Some((l, tok, r)) = self.tokens.next() else {
                 return self.end();
             };
-            if tok == Tok::Newline {
+            if matches!(tok, Tok::Newline) {
                 self.newline(l, r);
                 continue;
             }
@@ -206,8 +228,8 @@ impl<'src> Iterator for Layout<'src> {
             }
             self.at_end = tok.ends_statement();
             self.last_was_annotation_name = matches!(tok, Tok::Ident(_)) && self.last_was_at;
-            self.last_was_at = tok == Tok::At;
-            self.last_was_rbrace = tok == Tok::RBrace;
+            self.last_was_at = matches!(tok, Tok::At);
+            self.last_was_rbrace = matches!(tok, Tok::RBrace);
             let token = (l, tok, r);
             return match newline {
                 Some((nl, nr)) => {

@@ -22,6 +22,7 @@
 mod actions;
 pub mod ast;
 pub mod diagnostic;
+pub mod fxhash;
 mod layout;
 mod lexer;
 mod parser;

@@ -1,9 +1,10 @@
 //! The parser driver: lexing, the newline rule, the generated LR parser,
 //! and the checks and messages that the grammar itself cannot express.
 
-use crate::actions::ListItem;
+use crate::actions::{self, ListItem, NOT, Op, Operand};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::fxhash::FxHashMap;
 use crate::grammar;
 use crate::layout::{Layout, Summary};
 use crate::lexer::{Lexer, Tok};
@@ -32,6 +33,11 @@ pub struct Ctx<'src> {
     syntax: Vec<(Diagnostic, bool)>,
     /// f-string nesting depth of the text being parsed.
     depth: u32,
+    /// One shared [`Name`] per distinct identifier.
+    names: FxHashMap<&'src str, Name>,
+    /// Offsets of the `{` tokens that error recovery skipped: a `}` the
+    /// parser then stumbles on closes one of them, and is no news.
+    skipped_braces: Vec<usize>,
 }
 
 /// Parses a whole source file. Always returns a module, without the
@@ -85,6 +91,8 @@ fn run(
         diags: Vec::new(),
         syntax: Vec::new(),
         depth,
+        names: FxHashMap::default(),
+        skipped_braces: Vec::new(),
     };
     let result = grammar::StartParser::new().parse(&mut ctx, tokens);
     let parsed = result.map_err(|e| ctx.report(e)).ok();
@@ -96,6 +104,34 @@ fn run(
 }
 
 impl<'src> Ctx<'src> {
+    /// The shared name for an identifier's text.
+    pub fn name(&mut self, text: &'src str) -> Name {
+        self.names
+            .entry(text)
+            .or_insert_with(|| Name::new(text))
+            .clone()
+    }
+
+    pub fn ident(&mut self, text: &'src str, l: usize, r: usize) -> Ident {
+        Ident {
+            name: self.name(text),
+            span: Span::new(l, r),
+        }
+    }
+
+    /// A dotted type path (`shapes.Rect`) as one identifier.
+    pub fn dotted(&mut self, first: &'src str, rest: Vec<&'src str>, l: usize, r: usize) -> Ident {
+        let mut text = first.to_string();
+        for part in rest {
+            text.push('.');
+            text.push_str(part);
+        }
+        Ident {
+            name: Name::new(&text),
+            span: Span::new(l, r),
+        }
+    }
+
     fn error(&mut self, message: impl Into<String>, span: Span) {
         self.diags.push(Diagnostic::error(message, span));
     }
@@ -103,6 +139,11 @@ impl<'src> Ctx<'src> {
     /// Records a syntax error the parser recovered from.
     pub fn recovered(&mut self, e: ErrorRecovery<usize, Tok<'src>, Diagnostic>) {
         self.report(e.error);
+        let braces = e
+            .dropped_tokens
+            .iter()
+            .filter(|(_, t, _)| *t == Tok::LBrace);
+        self.skipped_braces.extend(braces.map(|&(l, _, _)| l));
     }
 
     fn report(&mut self, e: SyntaxError<'src>) {
@@ -141,8 +182,10 @@ impl<'src> Ctx<'src> {
     /// Moves the parser's errors to the diagnostics, leaving out those that
     /// only repeat what the lexer or the layout pass reported: errors after
     /// an unclosed `(` or `[` (newlines are ignored from there on), at the
-    /// end of input when brackets are open, and right after a dropped bad
-    /// character or stray closer.
+    /// end of input when brackets are open, right after a dropped bad
+    /// character or stray closer, and at a closer that also closed an
+    /// unclosed bracket. Also left out: an error at a `}` whose `{` an
+    /// earlier error's recovery skipped.
     fn keep_new_syntax_errors(&mut self, summary: &Summary) {
         let mut earlier: Vec<usize> = summary.diags.iter().map(|d| d.span.end as usize).collect();
         earlier.sort_unstable();
@@ -156,10 +199,19 @@ impl<'src> Ctx<'src> {
         };
         for (diag, at_eof) in std::mem::take(&mut self.syntax) {
             let at = diag.span.start as usize;
+            let closes_skipped = || {
+                let i = summary.braces.partition_point(|&(close, _)| close < at);
+                summary.braces.get(i).is_some_and(|&(close, open)| {
+                    close == at && self.skipped_braces.contains(&open)
+                })
+            };
             let repeats = if at_eof {
                 summary.incomplete || summary.unclosed_paren.is_some()
             } else {
-                summary.unclosed_paren.is_some_and(|open| at > open) || follows_earlier(at)
+                summary.unclosed_paren.is_some_and(|open| at > open)
+                    || follows_earlier(at)
+                    || summary.drained.contains(&at)
+                    || closes_skipped()
             };
             if !repeats {
                 self.diags.push(diag);
@@ -182,6 +234,88 @@ impl<'src> Ctx<'src> {
         }
     }
 
+    /// Builds the tree of a flat list of operands and binary operators
+    /// (precedence climbing with explicit stacks, so that a long chain
+    /// needs no recursion). Comparisons and ranges do not chain, and `not`
+    /// may only start an operand of `and`, `or` or nothing.
+    pub fn binary(&mut self, first: Operand, rest: Vec<((Op, Span), Operand)>) -> Expr {
+        if rest.is_empty() && first.nots.is_empty() {
+            return first.expr;
+        }
+        enum Pending {
+            Bin(Op),
+            Not(usize),
+        }
+        impl Pending {
+            fn precedence(&self) -> u8 {
+                match self {
+                    Pending::Bin(op) => op.precedence(),
+                    Pending::Not(_) => NOT,
+                }
+            }
+        }
+        fn reduce(operands: &mut Vec<Expr>, pending: Pending) {
+            let rhs = operands
+                .pop()
+                .unwrap_or_else(|| Expr::empty(Span::default()));
+            let e = match pending {
+                Pending::Not(at) => actions::unary(UnaryOp::Not, rhs, at),
+                Pending::Bin(op) => {
+                    let lhs = operands.pop().unwrap_or_else(|| Expr::empty(rhs.span));
+                    match op {
+                        Op::Bin(op) => actions::binary(op, lhs, rhs),
+                        Op::Range(inclusive) => actions::range(lhs, rhs, inclusive),
+                    }
+                }
+            };
+            operands.push(e);
+        }
+        let mut operands = Vec::new();
+        let mut pending: Vec<Pending> = Vec::new();
+        pending.extend(first.nots.iter().map(|&at| Pending::Not(at)));
+        operands.push(first.expr);
+        for ((op, op_span), operand) in rest {
+            let prec = op.precedence();
+            while let Some(top) = pending.last() {
+                let top_prec = top.precedence();
+                if top_prec < prec {
+                    break;
+                }
+                if top_prec == prec && matches!(prec, 4 | 9) {
+                    let message = if prec == 4 {
+                        "comparison operators cannot be chained"
+                    } else {
+                        "ranges cannot be chained"
+                    };
+                    let note = if prec == 4 {
+                        "write `a < b and b < c`"
+                    } else {
+                        "put the inner range in parentheses"
+                    };
+                    self.diags
+                        .push(Diagnostic::error(message, op_span).with_note(note));
+                }
+                if let Some(top) = pending.pop() {
+                    reduce(&mut operands, top);
+                }
+            }
+            pending.push(Pending::Bin(op));
+            if let Some(&at) = operand.nots.first()
+                && prec > NOT
+            {
+                self.error("expected an expression, found `not`", Span::new(at, at + 3));
+            }
+            pending.extend(operand.nots.iter().map(|&at| Pending::Not(at)));
+            operands.push(operand.expr);
+        }
+        while let Some(top) = pending.pop() {
+            reduce(&mut operands, top);
+        }
+        operands
+            .pop()
+            .unwrap_or_else(|| Expr::empty(Span::default()))
+    }
+
     /// `target = value` or `target op= value`.
     pub fn assign(&mut self, target: Expr, op: Option<BinOp>, value: Expr) -> Box<StmtKind> {
         if !matches!(
@@ -200,7 +334,11 @@ impl<'src> Ctx<'src> {
         if let Some(extra) = vars.get(2) {
             self.error("a `for` loop binds one or two names", extra.span);
         }
-        Box::new(StmtKind::For { vars, iter, body })
+        Box::new(StmtKind::For {
+            vars,
+            iter,
+            body: Box::new(body),
+        })
     }
 
     pub fn spawn(&mut self, operand: Expr, l: usize, r: usize) -> Expr {
@@ -217,15 +355,15 @@ impl<'src> Ctx<'src> {
         let mut methods = Vec::new();
         for stmt in body {
             match stmt.kind {
-                StmtKind::Def(f) => methods.push(f),
+                StmtKind::Def(f) => methods.push(*f),
                 _ => self.error("an `impl` block may only contain `def`s", stmt.span),
             }
         }
-        Box::new(StmtKind::Impl(ImplDecl {
+        Box::new(StmtKind::Impl(Box::new(ImplDecl {
             target,
             methods,
             span,
-        }))
+        })))
     }
 
     pub fn supervisor(
@@ -239,33 +377,31 @@ impl<'src> Ctx<'src> {
         for stmt in body {
             match stmt.kind {
                 StmtKind::Assign {
-                    target:
-                        Expr {
-                            kind: ExprKind::Name(child),
-                            span: name_span,
-                        },
+                    mut target,
                     op: None,
                     value,
-                } => children.push(SupervisorChild {
-                    name: Ident {
-                        name: child,
-                        span: name_span,
-                    },
-                    spec: value,
-                }),
+                } if matches!(target.kind, ExprKind::Name(_)) => {
+                    let span = target.span;
+                    if let ExprKind::Name(child) = target.take_kind() {
+                        children.push(SupervisorChild {
+                            name: Ident { name: child, span },
+                            spec: value,
+                        });
+                    }
+                }
                 _ => self.error(
                     "a supervisor's body lists its children as `name = Actor(args)`",
                     stmt.span,
                 ),
             }
         }
-        Box::new(StmtKind::Supervisor(SupervisorDecl {
+        Box::new(StmtKind::Supervisor(Box::new(SupervisorDecl {
             annotations: Vec::new(),
             name,
             options,
             children,
             span,
-        }))
+        })))
     }
 
     /// `[a, b, ..rest]`: a rest element may only come last.
@@ -278,7 +414,8 @@ impl<'src> Ctx<'src> {
             }
             match item {
                 ListItem::Pat(p) => pats.push(*p),
-                ListItem::Rest(name, s) => rest = Some((name, s)),
+                // `.._` discards the rest, like `..`.
+                ListItem::Rest(name, s) => rest = Some((name.filter(|n| n.name != "_"), s)),
             }
         }
         let kind = PatternKind::List {
@@ -327,7 +464,6 @@ impl<'src> Ctx<'src> {
 /// The message for an unexpected token, from the terminals the parser
 /// could have taken instead: "expected X, found Y".
 fn syntax_error(expected: &[String], found: &str, span: Span) -> Diagnostic {
-    const COMPARISONS: [&str; 7] = ["`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`in`"];
     let names: Vec<&str> = expected.iter().map(|s| s.trim_matches('"')).collect();
     let has = |n: &str| names.contains(&n);
     let what = if has("let") {
@@ -342,9 +478,6 @@ fn syntax_error(expected: &[String], found: &str, span: Span) -> Diagnostic {
     } else if has("{") && has("and") {
         // After the head of `if`, `while`, `for` or `match`.
         "`{`".to_string()
-    } else if COMPARISONS.contains(&found) && has("and") && !has("<") {
-        return Diagnostic::error("comparison operators cannot be chained", span)
-            .with_note("write `a < b and b < c`");
     } else if has("identifier") && has("integer") && has("[") {
         "a pattern".to_string()
     } else if names.is_empty() || names.len() > 4 {

@@ -48,6 +48,36 @@ error_tests! {
     missing_block: "while x print(x)\nif y\n";
     map_in_condition_needs_parens: "if x == {} { print(1) }\n";
     lambda_returning_map: "let f = |k| {k: 1}\n";
+    chained_comparison_in_if_head: "let x = 5\nif 1 < x < 10 {\n    print(\"in range\")\n}\nprint(x)\n";
+    map_in_for_head_one_error: "for key in {\"a\": 1} {\n    print(key)\n}\n";
+    chained_ranges_and_misplaced_not: "let r = 1..2..3\nlet b = a == not c\nlet ok = not a == b and not c\n";
+    unclosed_paren_before_brace: "def mean(xs) {\n    return sum(xs) / len(xs\n}\nprint(mean([1]))\n";
+}
+
+#[test]
+fn no_follow_on_error_at_a_brace_that_recovery_skipped() {
+    for src in [
+        "if 1 < x < 10 {\n    print(x)\n}\n",
+        "for k in {\"a\": 1} {\n    print(k)\n}\n",
+        "def f(a b) {\n    return a\n}\n",
+        "while x y {\n    f()\n}\nlet z = 1\n",
+    ] {
+        let (module, diags) = noodle_syntax::parse(src);
+        assert_eq!(diags.len(), 1, "{src}: {diags:#?}");
+        // What follows the broken statement still parses.
+        if src.ends_with("let z = 1\n") {
+            assert!(matches!(
+                module.stmts.last().map(|s| &s.kind),
+                Some(noodle_syntax::ast::StmtKind::Let { .. })
+            ));
+        }
+    }
+    // A stray `}` that is not a follow-on is still reported.
+    let (_, diags) = noodle_syntax::parse("let a = 1 +* 2\nstruct P { x: }\n");
+    assert!(
+        diags.iter().any(|d| d.message.contains("found `}`")),
+        "{diags:#?}"
+    );
 }
 
 #[test]

@@ -141,6 +141,25 @@ let kind = match value {
 }
 "#;
 
+    qualified_type_paths: r#"
+def f(r: sh.Rect, u: lib.shapes.Unit = none) -> sh.Unit = match r {
+    sh.Unit.Cm => 1,
+    lib.shapes.Unit.Inch => 2,
+    sh.Rect(w, h) => w,
+    lib.shapes.Rect(w, _) => w,
+    u: sh.Unit | u: list => u,
+}
+let x: sh.Rect = r
+"#;
+
+    rest_patterns_discard: r#"
+match v {
+    [first, .._] | {"first": first} => first,
+    [.., ] => 0,
+    [..rest] => rest,
+}
+"#;
+
     errors_try: r#"
 try { risky() } catch err { log(err) }
 try {

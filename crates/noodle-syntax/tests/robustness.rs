@@ -236,3 +236,19 @@ fn parsing_is_fast_and_linear() {
         assert!(big.as_millis() < 500, "100,000 lines took {big:?}");
     }
 }
+
+#[test]
+fn long_operator_chains_parse_and_drop_without_deep_recursion() {
+    // Left-nested (`+`) and right-nested (`**`) chains of 100,000 terms
+    // parse, and their trees are dropped here, on a test thread's small
+    // stack.
+    for op in [" + ", " ** ", " and ", " < 1 or "] {
+        let src = format!("let s = {}1\n", format!("x{op}").repeat(100_000));
+        let (module, diags) = noodle_syntax::parse(&src);
+        assert!(diags.is_empty(), "{op}: {:?}", diags.first());
+        assert_eq!(module.stmts.len(), 1);
+    }
+    let src = format!("let f = {}0\n", "|x| ".repeat(50_000));
+    let (_, diags) = noodle_syntax::parse(&src);
+    assert!(diags.is_empty(), "{:?}", diags.first());
+}

@@ -84,7 +84,7 @@ impl Resolver<'_> {
                 format!("{}.{}", a.name.name, f.name.name),
             ));
             handlers.push(Handler {
-                name: f.name.name.clone(),
+                name: f.name.name.to_string(),
                 local,
                 func,
             });
@@ -102,7 +102,7 @@ impl Resolver<'_> {
         let ctx = self.stack.pop().expect("actor context");
         self.finish_fn(
             id,
-            a.name.name.clone(),
+            a.name.name.to_string(),
             FnKind::ActorInit,
             ctx,
             params,
@@ -113,7 +113,7 @@ impl Resolver<'_> {
             a.span,
         );
         self.function_mut(id).actor = Some(ActorInit {
-            name: a.name.name.clone(),
+            name: a.name.name.to_string(),
             predeclared,
             state: state_locals,
             handlers,
@@ -144,7 +144,7 @@ impl Resolver<'_> {
         let ctx = self.stack.pop().expect("supervisor context");
         self.finish_fn(
             id,
-            s.name.name.clone(),
+            s.name.name.to_string(),
             FnKind::SupervisorInit,
             ctx,
             Vec::new(),
@@ -152,7 +152,7 @@ impl Resolver<'_> {
             s.span,
         );
         self.function_mut(id).supervisor = Some(SupervisorInit {
-            name: s.name.name.clone(),
+            name: s.name.name.to_string(),
             options,
             children,
             annotations,
@@ -194,7 +194,7 @@ impl Resolver<'_> {
             values.push(self.expr(&arg.value));
         }
         Some(ChildSpec {
-            name: child.name.name.clone(),
+            name: child.name.name.to_string(),
             actor,
             args: values,
             span: child.spec.span,

@@ -29,7 +29,7 @@ impl Resolver<'_> {
             self.type_name(arg);
         }
         let name = self.resolve_type(&t.name.name);
-        if name.is_none() {
+        if name.is_none() && !self.path_poisoned(&t.name.name) {
             self.report(
                 Diagnostic::error(format!("unknown type `{}`", t.name.name), t.name.span)
                     .with_note(format!(
@@ -46,15 +46,14 @@ impl Resolver<'_> {
         self.resolve_type(&t.name.name)
     }
 
+    /// `name` may be a dotted path through imports (`shapes.Rect`); the
+    /// result is the bare struct or enum name, as `type_of` reports it.
     fn resolve_type(&mut self, name: &str) -> Option<String> {
         if BUILTIN_TYPES.contains(&name) {
             return Some(name.to_string());
         }
-        let e = ast::Expr {
-            kind: ast::ExprKind::Name(name.to_string()),
-            span: Span::default(),
-        };
-        let r = self.static_ref(&e)?;
+        let parts: Vec<&str> = name.split('.').collect();
+        let r = self.static_path(&parts)?;
         let What::Type(g) = r.what else { return None };
         let info = self.state.global(g);
         matches!(
@@ -94,7 +93,7 @@ impl Resolver<'_> {
                     continue;
                 };
                 match &arg.name {
-                    Some(n) => named.push((n.name.clone(), value)),
+                    Some(n) => named.push((n.name.to_string(), value)),
                     None => args.push(value),
                 }
             }
@@ -124,7 +123,7 @@ impl Resolver<'_> {
     /// comparison such as `mem >= 8GB`.
     fn annot_value(&mut self, e: &ast::Expr) -> Option<AnnotValue> {
         let value = match &e.kind {
-            ast::ExprKind::Name(n) => AnnotValue::Symbol(n.clone()),
+            ast::ExprKind::Name(n) => AnnotValue::Symbol(n.to_string()),
             ast::ExprKind::Int(v) => AnnotValue::Int(*v),
             ast::ExprKind::Float(v) => AnnotValue::Float(*v),
             ast::ExprKind::Str(s) => AnnotValue::Str(s.clone()),

@@ -14,13 +14,37 @@ use std::collections::HashSet;
 
 impl Resolver<'_> {
     pub fn expr(&mut self, e: &ast::Expr) -> Expr {
-        let kind = if self.enter(e.span) {
-            self.expr_kind(e)
+        let out = if !self.enter(e.span) {
+            Expr::new(ExprKind::Invalid, e.span)
+        } else if let ast::ExprKind::Binary { .. } = e.kind {
+            self.binary_chain(e)
         } else {
-            ExprKind::Invalid
+            Expr::new(self.expr_kind(e), e.span)
         };
         self.leave();
-        Expr::new(kind, e.span)
+        out
+    }
+
+    /// `a + b - c ...`: the left operands of left-nested operators are
+    /// resolved in a loop, so that a long chain costs no stack depth.
+    fn binary_chain(&mut self, e: &ast::Expr) -> Expr {
+        let mut spine = Vec::new();
+        let mut leftmost = e;
+        while let ast::ExprKind::Binary { op, lhs, rhs } = &leftmost.kind {
+            spine.push((*op, &**rhs, leftmost.span));
+            leftmost = lhs;
+        }
+        let mut acc = self.expr(leftmost);
+        for (op, rhs, span) in spine.into_iter().rev() {
+            let rhs = self.expr(rhs);
+            let kind = ExprKind::Binary {
+                op,
+                lhs: Box::new(acc),
+                rhs: Box::new(rhs),
+            };
+            acc = Expr::new(kind, span);
+        }
+        acc
     }
 
     fn boxed(&mut self, e: &ast::Expr) -> Box<Expr> {
@@ -62,6 +86,7 @@ impl Resolver<'_> {
                 op: *op,
                 expr: self.boxed(expr),
             },
+            // Handled by `binary_chain`.
             ast::ExprKind::Binary { op, lhs, rhs } => ExprKind::Binary {
                 op: *op,
                 lhs: self.boxed(lhs),
@@ -114,7 +139,7 @@ impl Resolver<'_> {
             })),
             ast::ExprKind::If { cond, then, else_ } => ExprKind::If {
                 cond: self.boxed(cond),
-                then: self.block(then),
+                then: Box::new(self.block(then)),
                 else_: else_.as_ref().map(|e| self.boxed(e)),
             },
             ast::ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms),
@@ -122,7 +147,7 @@ impl Resolver<'_> {
                 body,
                 catches,
                 finally,
-            } => self.try_expr(body, catches, finally.as_ref()),
+            } => self.try_expr(body, catches, finally.as_deref()),
             ast::ExprKind::Block(b) => ExprKind::Block(self.block(b)),
             ast::ExprKind::Await(inner) => {
                 // Point at the keyword, not the whole awaited expression.
@@ -150,6 +175,13 @@ impl Resolver<'_> {
                 ExprKind::Invalid
             }
             Some(Found::Poisoned) => ExprKind::Invalid,
+            None if name == "_" => {
+                self.report(
+                    Diagnostic::error("`_` is not a value", span)
+                        .with_note("`_` discards what is bound to it; give the value a name"),
+                );
+                ExprKind::Invalid
+            }
             None => {
                 self.undeclared(name, span);
                 ExprKind::Invalid
@@ -238,7 +270,7 @@ impl Resolver<'_> {
                     return ExprKind::MethodCall {
                         receiver,
                         method: name.name.clone(),
-                        args,
+                        args: args.into(),
                     };
                 }
             }
@@ -445,7 +477,7 @@ impl Resolver<'_> {
             } else if !seen.insert(name.name.as_str()) {
                 self.error(format!("option `{}` is given twice", name.name), name.span);
             }
-            opts.push((name.name.clone(), value));
+            opts.push((name.name.to_string(), value));
         }
         let mut ids = Vec::with_capacity(branches.len());
         for b in branches {
@@ -460,8 +492,8 @@ impl Resolver<'_> {
         }
         ExprKind::Parallel {
             strategy: strategy_kind,
-            options: opts,
-            branches: ids,
+            options: opts.into(),
+            branches: ids.into(),
         }
     }
 
@@ -522,15 +554,15 @@ impl Resolver<'_> {
             self.ctx_mut().pop_scope();
             out.push(Catch {
                 binding,
-                kind: c.kind.as_ref().map(|k| k.name.clone()),
+                kind: c.kind.as_ref().map(|k| k.name.to_string()),
                 body,
                 span: c.span,
             });
         }
         ExprKind::Try {
-            body,
-            catches: out,
-            finally: finally.map(|f| self.block(f)),
+            body: Box::new(body),
+            catches: out.into(),
+            finally: finally.map(|f| Box::new(self.block(f))),
         }
     }
 }

@@ -24,8 +24,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Expressions and blocks nested deeper than this are reported instead of
-/// resolved, so the compiler's recursion stays bounded.
-pub const MAX_NESTING: u32 = 3000;
+/// resolved, so the compiler's recursion stays bounded (resolution and
+/// code generation recurse once per level, on a 1 GiB stack). Chains of
+/// left-associative operators (`a + b + ...`) do not count: they are
+/// handled in loops, however long.
+pub const MAX_NESTING: u32 = 20_000;
 
 /// What this compilation produces besides diagnostics.
 #[derive(Default)]
@@ -61,6 +64,9 @@ pub struct Resolver<'a> {
     pub prefix: String,
     /// Compiling a REPL input: top-level names may be redefined.
     pub repl: bool,
+    /// The file had syntax errors: a name that is not found may belong to
+    /// a declaration that failed to parse, so it is not reported.
+    pub quiet_undeclared: bool,
     /// Functions being resolved, innermost last.
     pub stack: Vec<FnCtx>,
     /// Inside an actor declaration: `self` is the actor's address.

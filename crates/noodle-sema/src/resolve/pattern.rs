@@ -4,17 +4,17 @@ use super::Resolver;
 use crate::ir::{Expr, ExprKind, LocalId, MatchArm, Pattern, PatternKind};
 use crate::scope::{LocalBinding, What};
 use crate::state::GlobalKind;
-use noodle_syntax::ast::{self, Ident, Span};
+use noodle_syntax::ast::{self, Ident, Name, Span};
 use std::collections::{HashMap, HashSet};
 
 /// The names one arm's pattern binds.
 #[derive(Default)]
 struct Binds {
     /// Every name bound so far, in any alternative.
-    locals: HashMap<String, LocalId>,
-    order: Vec<(String, LocalId)>,
+    locals: HashMap<Name, LocalId>,
+    order: Vec<(Name, LocalId)>,
     /// Names bound on the current path through `|` alternatives.
-    current: HashSet<String>,
+    current: HashSet<Name>,
 }
 
 impl Resolver<'_> {
@@ -66,20 +66,18 @@ impl Resolver<'_> {
             ast::PatternKind::Bind(name) => PatternKind::Bind(self.bind_name(name, binds)),
             ast::PatternKind::Typed { name, ty } => {
                 let ty = self.type_name_of(ty).unwrap_or_else(|| "any".into());
-                PatternKind::Typed {
-                    local: self.bind_name(name, binds),
-                    ty,
-                }
+                // `_: int` tests the type and binds nothing.
+                let local = (name.name != "_").then(|| self.bind_name(name, binds));
+                PatternKind::Typed { local, ty }
             }
             ast::PatternKind::Or(alts) => {
                 let before = binds.current.clone();
-                let mut first: Option<HashSet<String>> = None;
+                let mut first: Option<HashSet<Name>> = None;
                 let mut out = Vec::with_capacity(alts.len());
                 for alt in alts {
                     binds.current = before.clone();
                     out.push(self.pattern(alt, binds));
-                    let names: HashSet<String> =
-                        binds.current.difference(&before).cloned().collect();
+                    let names: HashSet<Name> = binds.current.difference(&before).cloned().collect();
                     match &first {
                         None => first = Some(names),
                         Some(f) if *f != names => self.error(
@@ -115,7 +113,7 @@ impl Resolver<'_> {
         if !binds.current.insert(name.name.clone()) {
             self.already_declared(name);
         }
-        if let Some(&id) = binds.locals.get(&name.name) {
+        if let Some(&id) = binds.locals.get(name.name.as_str()) {
             return id;
         }
         let id = self.ctx_mut().new_local(&name.name);

@@ -39,8 +39,18 @@ impl Resolver<'_> {
     fn stmt_kind(&mut self, s: &ast::Stmt) -> Option<StmtKind> {
         Some(match &s.kind {
             ast::StmtKind::Let { name, ty, value } => {
-                return self.let_stmt(name, ty.as_ref(), value);
+                return self.let_stmt(name, ty.as_deref(), value);
             }
+            // `_ = f()` evaluates and discards.
+            ast::StmtKind::Assign {
+                target:
+                    ast::Expr {
+                        kind: ast::ExprKind::Name(n),
+                        ..
+                    },
+                op: None,
+                value,
+            } if n == "_" => StmtKind::Expr(self.expr(value)),
             ast::StmtKind::Assign { target, op, value } => {
                 let value = self.expr(value);
                 let (target, check) = self.assign_target(target)?;
@@ -113,9 +123,11 @@ impl Resolver<'_> {
         let ty = ty.and_then(|t| self.type_name(t));
         // The value is resolved first: `let x = x + 1` reads an outer `x`.
         let value = self.expr(value);
-        if self.at_module_scope() {
+        if self.at_module_scope() && name.name != "_" {
             let global = self.own_global(name)?;
-            if let Some(TopBinding::Global { visible, .. }) = self.scope.names.get_mut(&name.name) {
+            if let Some(TopBinding::Global { visible, .. }) =
+                self.scope.names.get_mut(name.name.as_str())
+            {
                 *visible = true;
             }
             return Some(StmtKind::Let {
@@ -146,7 +158,13 @@ impl Resolver<'_> {
             ast::ExprKind::Index { obj, index } => {
                 let obj = self.expr(obj);
                 let index = self.expr(index);
-                Some((AssignTarget::Index { obj, index }, None))
+                Some((
+                    AssignTarget::Index {
+                        obj: Box::new(obj),
+                        index: Box::new(index),
+                    },
+                    None,
+                ))
             }
             ast::ExprKind::Field { obj, name } => {
                 if let Some(ns) = self.static_namespace(obj) {
@@ -162,7 +180,7 @@ impl Resolver<'_> {
                 let obj = self.expr(obj);
                 Some((
                     AssignTarget::Field {
-                        obj,
+                        obj: Box::new(obj),
                         name: name.name.clone(),
                     },
                     None,
@@ -177,6 +195,7 @@ impl Resolver<'_> {
 
     fn assign_name(&mut self, name: &str, span: Span) -> Option<(AssignTarget, Option<String>)> {
         let r = match self.lookup(name) {
+            None if self.quiet_undeclared => return None,
             None => {
                 self.report(
                     Diagnostic::error(format!("assignment to undeclared name `{name}`"), span)
@@ -232,8 +251,8 @@ impl Resolver<'_> {
                 end,
                 inclusive,
             } if vars.len() == 1 => ForIter::Range {
-                start: self.expr(start),
-                end: self.expr(end),
+                start: Box::new(self.expr(start)),
+                end: Box::new(self.expr(end)),
                 inclusive: *inclusive,
             },
             _ => ForIter::Value(self.expr(iter)),
@@ -295,8 +314,8 @@ impl Resolver<'_> {
             return;
         }
         let name = match &callee.kind {
-            ast::ExprKind::Name(n) => n.clone(),
-            ast::ExprKind::Field { name, .. } => name.name.clone(),
+            ast::ExprKind::Name(n) => n.to_string(),
+            ast::ExprKind::Field { name, .. } => name.name.to_string(),
             _ => "this function".into(),
         };
         self.diags.push(crate::FileDiagnostic {

@@ -29,7 +29,7 @@ impl Resolver<'_> {
                 ast::StmtKind::Struct(s) => (
                     &s.name,
                     GlobalKind::Struct {
-                        fields: s.fields.iter().map(|f| f.name.name.clone()).collect(),
+                        fields: s.fields.iter().map(|f| f.name.name.to_string()).collect(),
                     },
                     false,
                 ),
@@ -40,7 +40,7 @@ impl Resolver<'_> {
                             .variants
                             .iter()
                             .map(|v| VariantInfo {
-                                name: v.name.name.clone(),
+                                name: v.name.name.to_string(),
                                 arity: v.fields.len(),
                                 is_unit: !v.has_parens,
                             })
@@ -50,7 +50,10 @@ impl Resolver<'_> {
                 ),
                 ast::StmtKind::Actor(a) => (&a.name, GlobalKind::Actor, false),
                 ast::StmtKind::Supervisor(s) => (&s.name, GlobalKind::Supervisor, false),
-                ast::StmtKind::Let { name, .. } => (name, GlobalKind::Let { ty: None }, true),
+                // `let _ = ...` discards its value: no global.
+                ast::StmtKind::Let { name, .. } if name.name != "_" => {
+                    (name, GlobalKind::Let { ty: None }, true)
+                }
                 _ => continue,
             };
             if let Some(id) = self.declare_global(name, kind, is_let)
@@ -58,7 +61,7 @@ impl Resolver<'_> {
             {
                 self.state.modules[m as usize]
                     .exports
-                    .insert(name.name.clone(), id);
+                    .insert(name.name.to_string(), id);
             }
         }
     }
@@ -68,11 +71,11 @@ impl Resolver<'_> {
             return None;
         }
         // A REPL input may use a name it redefines (`let x = x + 1`).
-        let redefined = self.repl && self.scope.names.contains_key(&name.name);
+        let redefined = self.repl && self.scope.names.contains_key(name.name.as_str());
         let qualified = format!("{}{}", self.prefix, name.name);
         let id = self.state.global_slot(qualified, &name.name, kind);
         self.scope.names.insert(
-            name.name.clone(),
+            name.name.to_string(),
             TopBinding::Global {
                 id,
                 is_let,
@@ -85,11 +88,11 @@ impl Resolver<'_> {
     /// Records a top-level declaration; false (after reporting) when this
     /// compilation already declared the name.
     fn claim_top_name(&mut self, name: &Ident) -> bool {
-        if self.scope.spans.contains_key(&name.name) {
+        if self.scope.spans.contains_key(name.name.as_str()) {
             self.already_declared(name);
             return false;
         }
-        self.scope.spans.insert(name.name.clone(), name.span);
+        self.scope.spans.insert(name.name.to_string(), name.span);
         true
     }
 
@@ -127,7 +130,8 @@ impl Resolver<'_> {
             if let ast::StmtKind::Let {
                 name, ty: Some(ty), ..
             } = &stmt.kind
-                && let Some(TopBinding::Global { id, .. }) = self.scope.names.get(&name.name)
+                && let Some(TopBinding::Global { id, .. }) =
+                    self.scope.names.get(name.name.as_str())
             {
                 let id = *id;
                 let ty = self.quiet_type_name(ty);
@@ -147,21 +151,21 @@ impl Resolver<'_> {
             ns.poisoned = target.is_none();
             self.scope
                 .names
-                .insert(alias.name.clone(), TopBinding::Namespace(ns));
+                .insert(alias.name.to_string(), TopBinding::Namespace(ns));
             return;
         }
         // `import a.b` binds `a`; several such imports share it (also
         // across REPL inputs).
-        let existing = match self.scope.names.get(&first.name) {
+        let existing = match self.scope.names.get(first.name.as_str()) {
             Some(TopBinding::Namespace(ns)) if ns.path == first.name => Some(ns.clone()),
             _ => None,
         };
-        let claimed = self.scope.spans.contains_key(&first.name);
+        let claimed = self.scope.spans.contains_key(first.name.as_str());
         let mut ns = match existing {
             Some(ns) if claimed || self.repl => {
                 self.scope
                     .spans
-                    .entry(first.name.clone())
+                    .entry(first.name.to_string())
                     .or_insert(first.span);
                 ns
             }
@@ -169,7 +173,7 @@ impl Resolver<'_> {
                 if !self.claim_top_name(first) {
                     return;
                 }
-                Namespace::new(first.name.clone())
+                Namespace::new(first.name.to_string())
             }
         };
         let mut node = &mut ns;
@@ -177,14 +181,14 @@ impl Resolver<'_> {
             let child_path = dotted(&path[..=i]);
             node = node
                 .children
-                .entry(part.name.clone())
+                .entry(part.name.to_string())
                 .or_insert_with(|| Namespace::new(child_path));
         }
         node.module = node.module.or(target);
         node.poisoned |= target.is_none();
         self.scope
             .names
-            .insert(first.name.clone(), TopBinding::Namespace(ns));
+            .insert(first.name.to_string(), TopBinding::Namespace(ns));
     }
 
     fn bind_from_import(
@@ -214,7 +218,7 @@ impl Resolver<'_> {
                 }
             }
         };
-        self.scope.names.insert(local.name.clone(), binding);
+        self.scope.names.insert(local.name.to_string(), binding);
     }
 
     // ---- pass 3: bodies ----
@@ -315,9 +319,9 @@ impl Resolver<'_> {
     /// The global a top-level declaration was given in pass 1 (none when
     /// it was a duplicate).
     pub fn own_global(&self, name: &Ident) -> Option<GlobalId> {
-        match self.scope.names.get(&name.name) {
+        match self.scope.names.get(name.name.as_str()) {
             Some(TopBinding::Global { id, .. })
-                if self.scope.spans.get(&name.name) == Some(&name.span) =>
+                if self.scope.spans.get(name.name.as_str()) == Some(&name.span) =>
             {
                 Some(*id)
             }
@@ -342,6 +346,51 @@ impl Resolver<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The statically known target of a dotted path of names (`Point`,
+    /// `geo.Vec2`, `lib.shapes.Unit`), without reporting anything.
+    pub fn static_path(&mut self, parts: &[&str]) -> Option<NameRef> {
+        let (first, rest) = parts.split_first()?;
+        let mut ns = match self.lookup(first)? {
+            super::Found::Var(r) => return rest.is_empty().then_some(r),
+            super::Found::Namespace(binding) => self.namespace(&binding)?,
+            super::Found::Poisoned => return None,
+        };
+        for (i, part) in rest.iter().enumerate() {
+            match self.namespace_member(&ns, part)? {
+                Member::Value(r) => return (i + 1 == rest.len()).then_some(r),
+                Member::Namespace(child) => ns = child,
+            }
+        }
+        None
+    }
+
+    /// Whether a dotted path goes through an import that failed (already
+    /// reported), so that nothing more should be said about it.
+    pub fn path_poisoned(&mut self, path: &str) -> bool {
+        let mut parts = path.split('.');
+        let Some(first) = parts.next() else {
+            return false;
+        };
+        let mut ns = match self.lookup(first) {
+            Some(super::Found::Poisoned) => return true,
+            Some(super::Found::Namespace(binding)) => match self.namespace(&binding) {
+                Some(ns) => ns,
+                None => return false,
+            },
+            _ => return false,
+        };
+        for part in parts {
+            if ns.poisoned {
+                return true;
+            }
+            match self.namespace_member(&ns, part) {
+                Some(Member::Namespace(child)) => ns = child,
+                _ => return false,
+            }
+        }
+        ns.poisoned
     }
 
     /// The namespace an expression like `lib` or `lib.geometry` denotes.
