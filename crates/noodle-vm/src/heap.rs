@@ -154,6 +154,7 @@ impl Heap {
 
     /// A fresh error ready to be returned from a native or an operator:
     /// `return Err(heap.error("ValueError", "bad"))`.
+    #[cold]
     pub fn error(&mut self, kind: &str, message: impl Into<String>) -> Thrown {
         Thrown(self.new_error(kind, message))
     }

@@ -66,8 +66,9 @@
 //!   `vm.type_error(msg)`, `vm.heap.error(kind, msg)`). The trace is filled
 //!   in by the VM. A KeyError's message is the key's `format::repr`.
 //! - Calling back into Noodle: `vm.call_value(f, &[args]) -> NResult<Value>`
-//!   calls any callable (closure, builtin, struct type, variant). It runs a
-//!   nested interpreter loop, so **a GC may happen during it**.
+//!   calls any callable (closure, builtin, struct type, variant). It is a
+//!   safepoint and runs a nested interpreter loop, so **a GC may happen
+//!   during it**; the callee and the arguments passed are rooted for it.
 //! - Rooting: a native's own arguments and receiver stay rooted for the
 //!   whole call. Any other heap value a native holds in a Rust local across
 //!   `call_value` (a result list it is building, elements copied out of a
@@ -92,14 +93,29 @@
 //! # Interpreter design (VM core)
 //!
 //! - Each function's code is decoded once at load (after
-//!   `noodle_nbc::verify::verify`), into one program-wide table, so a
-//!   function is an index and the REPL can keep loading modules.
+//!   `noodle_nbc::verify::verify`) and translated to the interpreter's own
+//!   instruction form (`interp::op`): the same instructions plus *fused*
+//!   pairs (`loadi` + arithmetic/compare, compare + `jmpf`, `loadi` +
+//!   compare + `jmpf`, arithmetic + `ret`), into one program-wide table, so a function is an index and
+//!   the REPL can keep loading modules.
 //! - Registers of all frames live in one `Vec<Value>`; frames in a
 //!   `Vec<Frame>`; a call overlaps the callee's registers with the caller's
-//!   call window (Lua-style), so arguments are never copied. Noodle→Noodle
-//!   calls never recurse in Rust; only `call_value` (natives calling back)
-//!   runs a nested loop.
-//! - GC runs only at safepoints: calls and backward jumps. Roots: the live
+//!   call window (Lua-style), so arguments are never copied. The stack
+//!   always extends a fixed window (256 slots, or 65,536 once a function
+//!   with more registers is loaded) past the running frame's base, so a
+//!   register operand indexes a fixed-size array with no bounds check.
+//!   Noodle→Noodle calls never recurse in Rust; only `call_value` (natives
+//!   calling back) runs a nested loop.
+//! - Two tiers: `interp::hot` runs the common instructions (arithmetic,
+//!   comparisons, jumps, loops, list indexing, cached struct fields, calls
+//!   and returns of plain closures) in a small function without calls, so
+//!   its state stays in machine registers; anything else, and every slow
+//!   or failing case, is handed back unexecuted to the general loop
+//!   (`Vm::execute`), which implements every instruction in full.
+//! - `GetField`/`SetField` keep a per-instruction cache of (struct type,
+//!   field index).
+//! - GC runs only at safepoints: calls, backward jumps and `call_value`
+//!   (natives calling back). Roots: the live
 //!   registers (everything below the highest frame top or native argument
 //!   window; registers above are cleared at each collection), globals,
 //!   frames' closures, natives' root stack, constants and type objects.

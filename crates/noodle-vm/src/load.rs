@@ -18,17 +18,19 @@ use crate::vm::Vm;
 /// the interpreter can hold it (an `Arc`) while mutating the VM.
 #[derive(Clone, Default)]
 pub struct Program {
-    pub(crate) functions: Vec<Arc<FunctionCode>>,
-    pub(crate) modules: Vec<Arc<ModuleData>>,
+    /// Plain values (not `Arc`s): one less indirection on every call.
+    pub(crate) functions: Vec<FunctionCode>,
     /// Qualified global names, for NameError messages.
     pub(crate) global_names: Vec<Arc<str>>,
 }
 
 /// One function, decoded and ready to run.
+#[derive(Clone)]
 pub(crate) struct FunctionCode {
-    pub code: Vec<Instr>,
-    /// Index into `Program::modules`.
-    pub module: u32,
+    /// Decoded and translated (see `interp::op`).
+    pub code: Vec<crate::interp::Op>,
+    /// The tables of the module it belongs to.
+    pub module: Arc<ModuleData>,
     pub name: Arc<str>,
     pub kind: FunctionKind,
     /// For the concurrency runtime; today `AsyncBegin` itself raises.
@@ -39,8 +41,12 @@ pub(crate) struct FunctionCode {
     pub captures: Vec<Capture>,
     pub lines: Vec<LineEntry>,
     pub file: Arc<str>,
+    /// Where this function's slots start in `Vm::field_cache` (one slot
+    /// per instruction, used by field instructions).
+    pub cache_base: usize,
 }
 
+#[derive(Clone)]
 pub(crate) struct ParamInfo {
     pub text: Arc<str>,
     pub has_default: bool,
@@ -85,9 +91,17 @@ pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
         return Err("invalid NBC module: the entry function captures variables".into());
     }
 
+    // Registers are addressed through a fixed window; widen it (for good)
+    // when this module has a function with more registers than it holds.
+    if module
+        .functions
+        .iter()
+        .any(|f| f.num_regs as usize > crate::interp::NARROW_WINDOW)
+    {
+        vm.window = crate::interp::WIDE_WINDOW;
+    }
     let mut program = (*vm.program).clone();
     let heap = &mut vm.heap;
-    let module_index = program.modules.len() as u32;
     let func_base = program.functions.len() as u32;
     let struct_base = heap.types().structs.len() as u32;
     let enum_base = heap.types().enums.len() as u32;
@@ -123,11 +137,25 @@ pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
         })
         .collect();
 
+    let module_data = Arc::new(ModuleData {
+        consts,
+        names,
+        checks,
+        name_text,
+        kw_names,
+        func_base,
+        struct_base,
+        enum_base,
+    });
+
     register_structs(vm, module);
     register_enums(vm, module);
 
-    let heap = &mut vm.heap;
     for (f, code) in module.functions.iter().zip(decoded) {
+        let cache_base = vm.field_cache.len();
+        vm.field_cache
+            .resize(cache_base + code.len(), (u32::MAX, 0));
+        let heap = &mut vm.heap;
         let params = f
             .params
             .iter()
@@ -138,9 +166,10 @@ pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
             .collect();
         let name: Arc<str> = Arc::from(f.name.as_str());
         heap.types_mut().function_names.push(name.clone());
-        program.functions.push(Arc::new(FunctionCode {
-            code,
-            module: module_index,
+        program.functions.push(FunctionCode {
+            cache_base,
+            code: crate::interp::translate(&code),
+            module: module_data.clone(),
             name,
             kind: f.kind,
             is_async: f.is_async,
@@ -154,18 +183,8 @@ pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
                     .get(f.file as usize)
                     .map_or("?", |s| s.as_str()),
             ),
-        }));
+        });
     }
-    program.modules.push(Arc::new(ModuleData {
-        consts,
-        names,
-        checks,
-        name_text,
-        kw_names,
-        func_base,
-        struct_base,
-        enum_base,
-    }));
 
     // The REPL's later modules extend the global table; earlier slots keep
     // their values.
@@ -224,10 +243,12 @@ fn register_structs(vm: &mut Vm, module: &Module) {
             .collect();
         let name = symbols.intern(&def.name);
         let field_syms = fields.iter().map(|f| f.name).collect();
+        let untyped = fields.iter().all(|f| f.check.is_none());
         heap.types_mut().structs.push(StructDesc {
             name,
             fields,
             field_syms,
+            untyped,
             methods: Vec::new(),
             type_obj,
         });

@@ -17,10 +17,12 @@ const MAX_COMPARE_DEPTH: usize = 200;
 /// bytes raise instead of exhausting memory.
 const MAX_REPEAT_LEN: usize = 1 << 31;
 
+#[cold]
 pub fn overflow(heap: &mut Heap) -> Thrown {
     heap.error(kinds::OVERFLOW, "integer overflow")
 }
 
+#[cold]
 pub fn zero_division(heap: &mut Heap) -> Thrown {
     heap.error(kinds::ZERO_DIVISION, "division by zero")
 }

@@ -111,6 +111,9 @@ pub struct StructDesc {
     pub fields: Vec<FieldDesc>,
     /// The field names again, packed, for the lookup scan of `GetField`.
     pub field_syms: Vec<Sym>,
+    /// No field has a type annotation: positional construction needs no
+    /// checks (the interpreter's fast path).
+    pub untyped: bool,
     /// Added by `AddMethod`, looked up before native methods.
     pub methods: Vec<(Sym, Value)>,
     /// The type value `DefStruct` produces (always the same object).

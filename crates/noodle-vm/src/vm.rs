@@ -76,6 +76,12 @@ pub struct Vm {
     pub(crate) options: VmOptions,
     /// The library's definition of each `BUILTINS` entry, by index.
     pub(crate) builtins: Vec<Option<BuiltinDef>>,
+    /// Per-instruction (struct type, field index) caches of `GetField` /
+    /// `SetField`, indexed by `FunctionCode::cache_base + pc`.
+    pub(crate) field_cache: Vec<(u32, u32)>,
+    /// Register window size: `interp::NARROW_WINDOW` until a function with
+    /// more registers is loaded, then `interp::WIDE_WINDOW` for good.
+    pub(crate) window: usize,
     pub(crate) method_cache: HashMap<(TypeTag, Sym), Option<NativeMethod>>,
     out: Output,
 }
@@ -96,6 +102,8 @@ impl Vm {
             program: Arc::new(Program::default()),
             options,
             builtins,
+            field_cache: Vec::new(),
+            window: crate::interp::NARROW_WINDOW,
             method_cache: HashMap::new(),
             out: Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
         }
@@ -169,6 +177,7 @@ impl Vm {
     }
 
     /// A fresh error for a native to return: `return Err(vm.error("ValueError", "bad"))`.
+    #[cold]
     pub fn error(&mut self, kind: &str, message: impl Into<String>) -> Thrown {
         self.heap.error(kind, message)
     }

@@ -315,3 +315,150 @@ fn reading_an_unassigned_global_is_a_name_error() {
     assert_eq!(e.kind, "NameError");
     assert!(e.message.contains("later"), "{}", e.message);
 }
+
+#[test]
+fn fused_pairs_keep_both_effects_and_report_the_right_line() {
+    // r1 = 5; r2 = r1 - 3 (fused) ; return [r2, r1's temp]
+    let code = vec![
+        LoadInt { dst: 0, value: 5 },
+        LoadInt { dst: 1, value: 3 },
+        Sub { dst: 2, a: 0, b: 1 },
+        NewList {
+            dst: 0,
+            base: 1,
+            count: 2,
+        },
+        Return { src: 0 },
+    ];
+    let (vm, result) = run(&module(vec![entry(3, code)]).build());
+    let items = vm.heap.list(result.expect("runs")).expect("a list").clone();
+    assert!(
+        matches!(items[..], [Value::Int(3), Value::Int(2)]),
+        "{items:?}"
+    );
+
+    // Overflow in the second half of a fused pair is reported at its line.
+    let f = func(
+        "f",
+        &["n"],
+        3,
+        vec![
+            LoadInt { dst: 1, value: 2 },
+            Mul { dst: 2, a: 0, b: 1 },
+            Return { src: 2 },
+        ],
+    );
+    let program = entry(
+        2,
+        vec![
+            Closure { dst: 0, proto: 1 },
+            LoadConst { dst: 1, k: 0 },
+            Call { func: 0, argc: 1 },
+            Return { src: 0 },
+        ],
+    );
+    let m = module(vec![program, f])
+        .consts(vec![Const::Int(i64::MAX)])
+        .build();
+    let e = run(&m).1.unwrap_err();
+    assert_eq!(e.kind, "OverflowError");
+    assert_eq!(e.trace, vec!["at f (t.nd:2:5)"]);
+
+    // A fused compare-and-branch on a non-number falls back to the slow path.
+    let f = func(
+        "g",
+        &["s"],
+        3,
+        vec![
+            LoadInt { dst: 1, value: 2 },
+            Lt { dst: 2, a: 0, b: 1 },
+            JumpIfFalse { cond: 2, offset: 1 },
+            Return { src: 1 },
+            Return { src: 0 },
+        ],
+    );
+    let program = entry(
+        2,
+        vec![
+            Closure { dst: 0, proto: 1 },
+            LoadConst { dst: 1, k: 0 },
+            Call { func: 0, argc: 1 },
+            Return { src: 0 },
+        ],
+    );
+    let m = module(vec![program, f])
+        .consts(vec![Const::Str("x".into())])
+        .build();
+    let e = run(&m).1.unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.trace[0].as_str()),
+        ("TypeError", "at g (t.nd:2:5)")
+    );
+    let program = entry(
+        2,
+        vec![
+            Closure { dst: 0, proto: 1 },
+            LoadConst { dst: 1, k: 0 },
+            Call { func: 0, argc: 1 },
+            Return { src: 0 },
+        ],
+    );
+    let f = func(
+        "g",
+        &["s"],
+        3,
+        vec![
+            LoadInt { dst: 1, value: 2 },
+            Lt { dst: 2, a: 0, b: 1 },
+            JumpIfFalse { cond: 2, offset: 1 },
+            Return { src: 1 },
+            Return { src: 0 },
+        ],
+    );
+    let m = module(vec![program, f])
+        .consts(vec![Const::Float(1.5)])
+        .build();
+    assert_eq!(expect_int(&run(&m).1), 2);
+}
+
+#[test]
+fn functions_with_many_registers_widen_the_register_window() {
+    // f(n) uses register 299; called twice, recursively through the REPL-style
+    // second module after a narrow first one.
+    let narrow = module(vec![entry(
+        2,
+        vec![LoadInt { dst: 0, value: 7 }, Return { src: 0 }],
+    )])
+    .build();
+    let f = func(
+        "f",
+        &["n"],
+        300,
+        vec![
+            AddImm {
+                dst: 299,
+                a: 0,
+                imm: 1,
+            },
+            Move { dst: 150, src: 299 },
+            Return { src: 150 },
+        ],
+    );
+    let wide = module(vec![
+        entry(
+            3,
+            vec![
+                Closure { dst: 0, proto: 1 },
+                LoadInt { dst: 1, value: 41 },
+                Call { func: 0, argc: 1 },
+                Return { src: 0 },
+            ],
+        ),
+        f,
+    ])
+    .build();
+    let mut vm = noodle_vm::Vm::new(VmOptions::default());
+    assert!(matches!(vm.run_module(&narrow), Ok(Value::Int(7))));
+    assert!(matches!(vm.run_module(&wide), Ok(Value::Int(42))));
+    assert!(matches!(vm.run_module(&narrow), Ok(Value::Int(7))));
+}

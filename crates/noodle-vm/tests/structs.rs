@@ -294,3 +294,53 @@ fn check_type_names_the_parameter_and_converts_ints_to_floats() {
     let m = module(vec![program, f, g]).names(NAMES).build();
     assert!(matches!(run(&m).1, Ok(Value::Float(f)) if f == 3.0));
 }
+
+#[test]
+fn a_callable_field_is_called_without_self() {
+    // struct Point { x, y } with a closure in `x`: p.x(5) calls it with 5.
+    let add_one = func(
+        "add_one",
+        &["n"],
+        1,
+        vec![
+            AddImm {
+                dst: 0,
+                a: 0,
+                imm: 1,
+            },
+            Return { src: 0 },
+        ],
+    );
+    let program = entry(
+        4,
+        vec![
+            DefStruct { dst: 0, def: 0 },
+            Closure { dst: 1, proto: 2 },
+            LoadInt { dst: 2, value: 0 },
+            Call { func: 0, argc: 2 },
+            LoadInt { dst: 1, value: 5 },
+            CallMethod {
+                base: 0,
+                argc: 1,
+                name: 0,
+            },
+            Return { src: 0 },
+        ],
+    );
+    let norm2 = func("Point.norm2", &["self"], 1, vec![ReturnNone {}]);
+    let mut m = module(vec![program, norm2, add_one]).names(NAMES).build();
+    m.structs = vec![StructDef {
+        name: "Point".into(),
+        fields: vec![
+            FieldDef {
+                name: "x".into(),
+                ty: None,
+            },
+            FieldDef {
+                name: "y".into(),
+                ty: None,
+            },
+        ],
+    }];
+    assert_eq!(expect_int(&run(&m).1), 6);
+}

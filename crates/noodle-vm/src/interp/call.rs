@@ -131,7 +131,8 @@ impl Vm {
             );
             return Err(self.error(kinds::RECURSION, message));
         }
-        let need = args_at + code.num_regs.max(argc);
+        // Every running frame has a full register window (`Vm::window`).
+        let need = args_at + self.window.max(argc);
         if self.stack.len() < need {
             self.stack.resize(need, Value::None);
         }
@@ -398,8 +399,15 @@ impl Vm {
                     if let Some(method) = find_method(&desc.methods, name) {
                         return self.call_with_self(program, method, slot, argc, kw);
                     }
+                    // Native methods of structs come before callable
+                    // fields (see `native_method`), then the field.
                     if let Some(i) = desc.field_index(name) {
-                        self.stack[slot] = inst.fields[i];
+                        let field = inst.fields[i];
+                        if let Some(m) = self.native_method(receiver, name) {
+                            self.call_native_method(m, slot, argc, kw)?;
+                            return Ok(CallOutcome::Done);
+                        }
+                        self.stack[slot] = field;
                         return self.call_at(program, slot, argc, kw);
                     }
                 }
@@ -430,16 +438,7 @@ impl Vm {
                 _ => {}
             }
         }
-        let tag = self.heap.tag(receiver);
-        let method = match self.method_cache.get(&(tag, name)) {
-            Some(&m) => m,
-            None => {
-                let m = crate::methods::lookup(tag, self.heap.types().symbols.name(name));
-                self.method_cache.insert((tag, name), m);
-                m
-            }
-        };
-        match method {
+        match self.native_method(receiver, name) {
             Some(m) => {
                 self.call_native_method(m, slot, argc, kw)?;
                 Ok(CallOutcome::Done)
@@ -453,6 +452,17 @@ impl Vm {
                 Err(self.error(kinds::TYPE, message))
             }
         }
+    }
+
+    /// The library's native method `name` for the receiver's type, cached.
+    fn native_method(&mut self, receiver: Value, name: Sym) -> Option<NativeMethod> {
+        let tag = self.heap.tag(receiver);
+        if let Some(&m) = self.method_cache.get(&(tag, name)) {
+            return m;
+        }
+        let m = crate::methods::lookup(tag, self.heap.types().symbols.name(name));
+        self.method_cache.insert((tag, name), m);
+        m
     }
 
     /// Calls the user method `method` with the receiver at `slot` as its

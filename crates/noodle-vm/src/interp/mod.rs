@@ -9,22 +9,31 @@
 //! callee may clobber the caller's registers above `f`; its result goes to
 //! the caller's `R[f]` (`Frame::ret`). Methods use `base = receiver` so the
 //! receiver is parameter 0 (`self`).
+//!
+//! Files: `op` (the translated instruction form and pair fusion), `hot`
+//! (the fast tier), this file (the general loop: every instruction, in
+//! full), `cold` (rare instructions, out of line), `call` (calls, argument
+//! binding, natives, constructors, method dispatch), `access` (indexing,
+//! slicing, fields), `unwind` (raising, traces, GC roots).
 
 pub mod access;
 mod call;
+mod cold;
+mod hot;
+mod op;
 mod unwind;
 
 pub use access::{
     check_value, get_field, get_index, len, normalize_index, set_field, set_index, slice,
     type_matches,
 };
+pub(crate) use op::{Op, translate};
 pub(crate) use unwind::collect;
 
 use std::sync::Arc;
 
-use noodle_nbc::Instr;
-
 use crate::error::{Thrown, kinds};
+use crate::heap::Heap;
 use crate::native::{BuiltinDef, NResult};
 use crate::object::{Closure, Object};
 use crate::ops::{self, CompareOp};
@@ -32,6 +41,7 @@ use crate::types::TypeCheck;
 use crate::value::{ObjRef, Value};
 use crate::vm::Vm;
 use call::CallOutcome;
+use cold::ColdContext;
 
 /// One active call.
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +92,29 @@ enum BinaryOp {
     Shr,
 }
 
+/// Truthiness read in place (only `false` and `none` are falsy).
+#[inline(always)]
+fn truthy(slot: &Value) -> bool {
+    !matches!(slot, Value::None | Value::Bool(false))
+}
+
+#[inline]
+fn upval_cell(heap: &Heap, closure: ObjRef, idx: u16) -> ObjRef {
+    match heap.get(closure) {
+        Object::Closure(c) => c.cells.get(idx as usize).copied().unwrap_or(closure),
+        _ => closure,
+    }
+}
+
+/// Registers addressable by a `u16` operand: the stack always has this many
+/// slots from the running frame's base on.
+pub(crate) const WIDE_WINDOW: usize = 1 << 16;
+
+/// The register window when every loaded function has at most this many
+/// registers (the usual case): a process then needs only a few KB of
+/// register stack beyond its frames, instead of `WIDE_WINDOW` slots.
+pub(crate) const NARROW_WINDOW: usize = 256;
+
 const ASYNC_UNSUPPORTED: &str =
     "async functions need the concurrency runtime, which is not available yet";
 
@@ -99,6 +132,15 @@ impl Vm {
         }
         self.stack[window] = f;
         self.stack[window + 1..need].copy_from_slice(args);
+        // A safepoint: a native may call back many times (`list.map`) with
+        // callbacks that never reach a call or a back-edge themselves. The
+        // window is rooted for the collection, so fresh arguments survive.
+        if self.heap.should_collect() {
+            let saved_floor = self.native_floor;
+            self.native_floor = need;
+            collect(self);
+            self.native_floor = saved_floor;
+        }
         let depth = self.frames.len();
         match self.call_at(&program, window, args.len(), None)? {
             CallOutcome::Done => Ok(self.stack[window]),
@@ -118,24 +160,80 @@ impl Vm {
     /// The dispatch loop. Runs until the frame at index `stop_depth`
     /// returns (`Finished`) or an error unwinds past it (`Raised`).
     pub(crate) fn execute(&mut self, stop_depth: usize) -> Halt {
+        if self.window == NARROW_WINDOW {
+            self.execute_in::<NARROW_WINDOW>(stop_depth)
+        } else {
+            self.execute_in::<WIDE_WINDOW>(stop_depth)
+        }
+    }
+
+    /// `execute` with register windows of `N` slots (`Vm::window`).
+    // `rewindow!` after a call that ends the arm is sometimes not read.
+    #[allow(unused_assignments)]
+    fn execute_in<const N: usize>(&mut self, stop_depth: usize) -> Halt {
         let program = Arc::clone(&self.program);
         'frame: loop {
             let Some(&frame) = self.frames.last() else {
                 return Halt::Finished(Value::None);
             };
-            let func = &*program.functions[frame.func as usize];
-            let module = &*program.modules[func.module as usize];
-            let code = &func.code[..];
-            let base = frame.base as usize;
-            let mut pc = frame.pc as usize;
+            // The running frame's state; a call switches these in place.
+            let mut func = &program.functions[frame.func as usize];
+            let mut module = &*func.module;
+            let mut code = &func.code[..];
+            let mut base = frame.base as usize;
+            let mut closure = frame.closure;
+            // The instruction stream as an iterator: fetching needs no
+            // separate bounds check, and `pc` is derived only when needed.
+            let mut ip = code.get(frame.pc as usize..).unwrap_or_default().iter();
+            macro_rules! current_pc {
+                () => {
+                    code.len() - ip.len()
+                };
+            }
             let mut kw: Option<u16> = None;
 
+            // The frame's registers as a fixed-size window of `N` slots, so
+            // (masked) register accesses need no bounds checks. The stack
+            // always extends `N` slots past the running frame's base (see
+            // `push_frame`); `N` covers every loaded function's registers.
+            // Anything that may touch the stack (calls, collections)
+            // re-derives the window.
+            let Some(mut regs) = self
+                .stack
+                .get_mut(base..)
+                .and_then(|s| s.first_chunk_mut::<N>())
+            else {
+                let err = self
+                    .heap
+                    .new_error(kinds::TYPE, "internal error: register window");
+                return Halt::Raised(err);
+            };
+            // Masking keeps the index provably inside the window (so no
+            // bounds check); verified operands are below it anyway.
             macro_rules! r {
                 ($reg:expr) => {
-                    self.stack[base + $reg as usize]
+                    regs[($reg as usize) & (N - 1)]
                 };
             }
             let thrown: Thrown = 'run: loop {
+                // After anything that may touch the stack (calls, natives,
+                // collections), the window is derived again.
+                macro_rules! rewindow {
+                    () => {
+                        regs = match self
+                            .stack
+                            .get_mut(base..)
+                            .and_then(|s| s.first_chunk_mut::<N>())
+                        {
+                            Some(w) => w,
+                            None => {
+                                break 'run self
+                                    .heap
+                                    .error(kinds::TYPE, "internal error: register window")
+                            }
+                        }
+                    };
+                }
                 // Raise `$err` (a Thrown): leave the dispatch loop for the one
                 // place that unwinds, keeping the hot loop small.
                 macro_rules! throw {
@@ -155,16 +253,18 @@ impl Vm {
                     () => {
                         if self.heap.should_collect() {
                             if let Some(f) = self.frames.last_mut() {
-                                f.pc = pc as u32;
+                                f.pc = current_pc!() as u32;
                             }
                             collect(self);
+                            rewindow!();
                         }
                     };
                 }
                 macro_rules! jump {
                     ($offset:expr) => {{
                         let offset = $offset;
-                        pc = (pc as i64 + offset as i64) as usize;
+                        let target = (current_pc!() as i64 + offset as i64) as usize;
+                        ip = code.get(target..).unwrap_or_default().iter();
                         if offset < 0 {
                             safepoint!();
                         }
@@ -175,11 +275,14 @@ impl Vm {
                 // than the arithmetic); everything else out of line.
                 macro_rules! arith {
                     ($dst:expr, $a:expr, $b:expr, $int:expr, $float:expr, $op:expr) => {{
-                        let (x, y) = (
-                            &self.stack[base + $a as usize],
-                            &self.stack[base + $b as usize],
-                        );
-                        let v = match (x, y) {
+                        let v = arith_value!($a, $b, $int, $float, $op);
+                        r!($dst) = v;
+                    }};
+                }
+                macro_rules! arith_value {
+                    ($a:expr, $b:expr, $int:expr, $float:expr, $op:expr) => {{
+                        let (x, y) = (&r!($a), &r!($b));
+                        match (x, y) {
                             (&Value::Int(i), &Value::Int(j)) => match $int(i, j) {
                                 Some(v) => Value::Int(v),
                                 None => throw!(ops::overflow(&mut self.heap)),
@@ -189,42 +292,104 @@ impl Vm {
                             (&Value::Int(i), &Value::Float(q)) => Value::Float($float(i as f64, q)),
                             _ => {
                                 let (x, y) = (*x, *y);
-                                try_op!(self.binary_slow($op, x, y))
+                                try_op!(binary_slow(&mut self.heap, $op, x, y))
                             }
-                        };
-                        r!($dst) = v;
+                        }
                     }};
                 }
                 macro_rules! compare {
                     ($dst:expr, $a:expr, $b:expr, $op:tt, $cmp:expr) => {{
-                        let (x, y) = (&self.stack[base + $a as usize], &self.stack[base + $b as usize]);
+                        let (x, y) = (&r!($a), &r!($b));
                         let v = match (x, y) {
                             (&Value::Int(i), &Value::Int(j)) => i $op j,
                             (&Value::Float(p), &Value::Float(q)) => p $op q,
                             _ => {
                                 let (x, y) = (*x, *y);
-                                try_op!(self.compare_slow($cmp, x, y))
+                                try_op!(compare_slow(&mut self.heap, $cmp, x, y))
                             }
                         };
                         r!($dst) = Value::Bool(v);
                     }};
                 }
 
-                let Some(&instr) = code.get(pc) else {
+                // `R[dst] = R[a] op imm` for fused `loadi` pairs.
+                macro_rules! arith_imm {
+                    ($x:expr, $dst:expr, $a:expr, $imm:expr, $int:expr, $float:expr, $op:expr) => {{
+                        let v = match r!($a) {
+                            Value::Int(i) => match $int(i, $imm as i64) {
+                                Some(v) => Value::Int(v),
+                                None => throw!(ops::overflow(&mut self.heap)),
+                            },
+                            Value::Float(p) => Value::Float($float(p, $imm as f64)),
+                            other => {
+                                try_op!(binary_slow(
+                                    &mut self.heap,
+                                    $op,
+                                    other,
+                                    Value::Int($imm as i64)
+                                ))
+                            }
+                        };
+                        // The `loadi` half, written after computing so the
+                        // int is stored directly rather than staged.
+                        if let Some(x) = $x {
+                            r!(x) = Value::Int($imm as i64);
+                        }
+                        r!($dst) = v;
+                    }};
+                }
+
+                // The hot tier runs what it can (calls and returns
+                // included); it hands back the first instruction that needs
+                // this loop, unexecuted. A pending `KwNames` belongs to the
+                // very next call, which this loop must make itself.
+                let instr = if kw.is_some() {
+                    ip.next().copied()
+                } else {
+                    let exit = hot::run::<N>(hot::HotFrame {
+                        stack: &mut self.stack,
+                        frames: &mut self.frames,
+                        program: &program,
+                        func,
+                        base,
+                        ip: &mut ip,
+                        globals: &mut self.globals,
+                        heap: &mut self.heap,
+                        field_cache: &mut self.field_cache,
+                        max_frames: self.options.max_frames,
+                        stop_depth,
+                        top_handler: self.handlers.last().map(|h| h.frame),
+                    });
+                    if exit.switched {
+                        let Some(&frame) = self.frames.last() else {
+                            throw!(
+                                self.error(kinds::TYPE, "internal error: no frame after a call")
+                            );
+                        };
+                        func = &program.functions[frame.func as usize];
+                        module = &*func.module;
+                        code = &func.code[..];
+                        base = frame.base as usize;
+                        closure = frame.closure;
+                        ip = code.get(frame.pc as usize..).unwrap_or_default().iter();
+                    }
+                    rewindow!();
+                    exit.op
+                };
+                let Some(instr) = instr else {
                     throw!(self.error(
                         kinds::TYPE,
                         "internal error: ran past the end of the function"
                     ));
                 };
-                pc += 1;
-                match instr {
-                    Instr::Nop {} => {}
-                    Instr::Move { dst, src } => r!(dst) = r!(src),
-                    Instr::LoadConst { dst, k } => r!(dst) = module.consts[k as usize],
-                    Instr::LoadInt { dst, value } => r!(dst) = Value::Int(value as i64),
-                    Instr::LoadNone { dst } => r!(dst) = Value::None,
-                    Instr::LoadBool { dst, value } => r!(dst) = Value::Bool(value != 0),
-                    Instr::LoadGlobal { dst, global } => {
+                // This loop runs a fused pair as its two plain halves.
+                match instr.unfused() {
+                    Op::Move { dst, src } => r!(dst) = r!(src),
+                    Op::LoadConst { dst, k } => r!(dst) = module.consts[k as usize],
+                    Op::LoadInt { dst, value } => r!(dst) = Value::Int(value as i64),
+                    Op::LoadNone { dst } => r!(dst) = Value::None,
+                    Op::LoadBool { dst, value } => r!(dst) = Value::Bool(value != 0),
+                    Op::LoadGlobal { dst, global } => {
                         let v = self.globals[global as usize];
                         if v.is_missing() {
                             let name = &program.global_names[global as usize];
@@ -237,8 +402,8 @@ impl Vm {
                         }
                         r!(dst) = v;
                     }
-                    Instr::StoreGlobal { global, src } => self.globals[global as usize] = r!(src),
-                    Instr::LoadBuiltin { dst, builtin } => {
+                    Op::StoreGlobal { global, src } => self.globals[global as usize] = r!(src),
+                    Op::LoadBuiltin { dst, builtin } => {
                         r!(dst) = match self.builtins[builtin as usize] {
                             Some(BuiltinDef::Constant(v)) => v,
                             _ => Value::Builtin(builtin),
@@ -246,134 +411,78 @@ impl Vm {
                     }
 
                     // ---- cells and closures ----
-                    Instr::MakeCell { dst, src } => {
-                        let v = r!(src);
-                        r!(dst) = Value::Obj(self.heap.alloc(Object::Cell(v)));
-                    }
-                    Instr::LoadCell { dst, cell } => {
-                        r!(dst) = match self.heap.object(r!(cell)) {
-                            Some(Object::Cell(v)) => *v,
-                            _ => throw!(self.error(kinds::TYPE, "internal error: not a cell")),
-                        };
-                    }
-                    Instr::StoreCell { cell, src } => {
-                        let v = r!(src);
-                        match r!(cell) {
-                            Value::Obj(c) => match self.heap.get_mut(c) {
-                                Object::Cell(slot) => *slot = v,
-                                _ => throw!(self.error(kinds::TYPE, "internal error: not a cell")),
-                            },
-                            _ => throw!(self.error(kinds::TYPE, "internal error: not a cell")),
-                        }
-                    }
-                    Instr::LoadUpval { dst, idx } => {
-                        let cell = self.upval_cell(frame.closure, idx);
+                    Op::LoadUpval { dst, idx } => {
+                        let cell = upval_cell(&self.heap, closure, idx);
                         r!(dst) = match self.heap.get(cell) {
                             Object::Cell(v) => *v,
                             _ => Value::None,
                         };
                     }
-                    Instr::StoreUpval { idx, src } => {
+                    Op::StoreUpval { idx, src } => {
                         let v = r!(src);
-                        let cell = self.upval_cell(frame.closure, idx);
+                        let cell = upval_cell(&self.heap, closure, idx);
                         if let Object::Cell(slot) = self.heap.get_mut(cell) {
                             *slot = v;
                         }
                     }
-                    Instr::Closure { dst, proto } => {
-                        let func_index = module.func_base + proto;
-                        let inner = &program.functions[func_index as usize];
-                        let mut cells = Vec::with_capacity(inner.captures.len());
-                        for capture in &inner.captures {
-                            let cell = match *capture {
-                                noodle_nbc::Capture::Local(reg) => match r!(reg) {
-                                    Value::Obj(c)
-                                        if matches!(self.heap.get(c), Object::Cell(_)) =>
-                                    {
-                                        c
-                                    }
-                                    _ => throw!(self.error(
-                                        kinds::TYPE,
-                                        "internal error: captured register is not a cell"
-                                    )),
-                                },
-                                noodle_nbc::Capture::Upval(i) => self.upval_cell(frame.closure, i),
-                            };
-                            cells.push(cell);
-                        }
-                        let closure = Closure {
-                            func: func_index,
-                            cells: cells.into_boxed_slice(),
-                        };
-                        r!(dst) = Value::Obj(self.heap.alloc(Object::Closure(closure)));
-                    }
-
                     // ---- arithmetic ----
-                    Instr::Add { dst, a, b } => {
+                    Op::Add { dst, a, b } => {
                         arith!(dst, a, b, i64::checked_add, |x, y| x + y, BinaryOp::Add)
                     }
-                    Instr::Sub { dst, a, b } => {
+                    Op::Sub { dst, a, b } => {
                         arith!(dst, a, b, i64::checked_sub, |x, y| x - y, BinaryOp::Sub)
                     }
-                    Instr::Mul { dst, a, b } => {
+                    Op::Mul { dst, a, b } => {
                         arith!(dst, a, b, i64::checked_mul, |x, y| x * y, BinaryOp::Mul)
                     }
-                    Instr::Div { dst, a, b } => {
-                        let (x, y) = (
-                            &self.stack[base + a as usize],
-                            &self.stack[base + b as usize],
-                        );
+                    Op::Div { dst, a, b } => {
+                        let (x, y) = (&r!(a), &r!(b));
                         let v = match (x, y) {
                             (&Value::Float(p), &Value::Float(q)) if q != 0.0 => Value::Float(p / q),
-                            (&Value::Float(p), &Value::Int(j)) if j != 0 => Value::Float(p / j as f64),
-                            (&Value::Int(i), &Value::Float(q)) if q != 0.0 => Value::Float(i as f64 / q),
+                            (&Value::Float(p), &Value::Int(j)) if j != 0 => {
+                                Value::Float(p / j as f64)
+                            }
+                            (&Value::Int(i), &Value::Float(q)) if q != 0.0 => {
+                                Value::Float(i as f64 / q)
+                            }
                             (&Value::Int(i), &Value::Int(j)) if j != 0 => {
                                 Value::Float(i as f64 / j as f64)
                             }
                             _ => {
                                 let (x, y) = (*x, *y);
-                                try_op!(self.binary_slow(BinaryOp::Div, x, y))
+                                try_op!(binary_slow(&mut self.heap, BinaryOp::Div, x, y))
                             }
                         };
                         r!(dst) = v;
                     }
-                    Instr::FloorDiv { dst, a, b } => {
-                        let (x, y) = (
-                            &self.stack[base + a as usize],
-                            &self.stack[base + b as usize],
-                        );
+                    Op::FloorDiv { dst, a, b } => {
+                        let (x, y) = (&r!(a), &r!(b));
                         let v = match (x, y) {
                             (&Value::Int(i), &Value::Int(j)) if j > 0 => {
                                 Value::Int(i.div_euclid(j))
                             }
                             _ => {
                                 let (x, y) = (*x, *y);
-                                try_op!(self.binary_slow(BinaryOp::FloorDiv, x, y))
+                                try_op!(binary_slow(&mut self.heap, BinaryOp::FloorDiv, x, y))
                             }
                         };
                         r!(dst) = v;
                     }
-                    Instr::Mod { dst, a, b } => {
-                        let (x, y) = (
-                            &self.stack[base + a as usize],
-                            &self.stack[base + b as usize],
-                        );
+                    Op::Mod { dst, a, b } => {
+                        let (x, y) = (&r!(a), &r!(b));
                         let v = match (x, y) {
                             (&Value::Int(i), &Value::Int(j)) if j > 0 => {
                                 Value::Int(i.rem_euclid(j))
                             }
                             _ => {
                                 let (x, y) = (*x, *y);
-                                try_op!(self.binary_slow(BinaryOp::Mod, x, y))
+                                try_op!(binary_slow(&mut self.heap, BinaryOp::Mod, x, y))
                             }
                         };
                         r!(dst) = v;
                     }
-                    Instr::Pow { dst, a, b } => {
-                        let (x, y) = (
-                            &self.stack[base + a as usize],
-                            &self.stack[base + b as usize],
-                        );
+                    Op::Pow { dst, a, b } => {
+                        let (x, y) = (&r!(a), &r!(b));
                         let v = match (x, y) {
                             // sqrt is exact and pow is correctly rounded, so
                             // they agree on positive finite bases.
@@ -385,104 +494,69 @@ impl Vm {
                             }
                             _ => {
                                 let (x, y) = (*x, *y);
-                                try_op!(self.binary_slow(BinaryOp::Pow, x, y))
+                                try_op!(binary_slow(&mut self.heap, BinaryOp::Pow, x, y))
                             }
                         };
                         r!(dst) = v;
                     }
-                    Instr::BitAnd { dst, a, b } => {
-                        let (x, y) = (r!(a), r!(b));
-                        r!(dst) = try_op!(self.binary_slow(BinaryOp::BitAnd, x, y));
-                    }
-                    Instr::BitOr { dst, a, b } => {
-                        let (x, y) = (r!(a), r!(b));
-                        r!(dst) = try_op!(self.binary_slow(BinaryOp::BitOr, x, y));
-                    }
-                    Instr::BitXor { dst, a, b } => {
-                        let (x, y) = (r!(a), r!(b));
-                        r!(dst) = try_op!(self.binary_slow(BinaryOp::BitXor, x, y));
-                    }
-                    Instr::Shl { dst, a, b } => {
-                        let (x, y) = (r!(a), r!(b));
-                        r!(dst) = try_op!(self.binary_slow(BinaryOp::Shl, x, y));
-                    }
-                    Instr::Shr { dst, a, b } => {
-                        let (x, y) = (r!(a), r!(b));
-                        r!(dst) = try_op!(self.binary_slow(BinaryOp::Shr, x, y));
-                    }
-                    Instr::Eq { dst, a, b } => {
+                    Op::Eq { dst, a, b } => {
                         let (x, y) = (r!(a), r!(b));
                         r!(dst) = Value::Bool(match (x, y) {
                             (Value::Int(x), Value::Int(y)) => x == y,
                             (Value::None, Value::None) => true,
                             (Value::Obj(_), Value::None) | (Value::None, Value::Obj(_)) => false,
-                            _ => self.equals_slow(x, y),
+                            _ => equals_slow(&self.heap, x, y),
                         });
                     }
-                    Instr::Ne { dst, a, b } => {
+                    Op::Ne { dst, a, b } => {
                         let (x, y) = (r!(a), r!(b));
                         r!(dst) = Value::Bool(match (x, y) {
                             (Value::Int(x), Value::Int(y)) => x != y,
                             (Value::None, Value::None) => false,
                             (Value::Obj(_), Value::None) | (Value::None, Value::Obj(_)) => true,
-                            _ => !self.equals_slow(x, y),
+                            _ => !equals_slow(&self.heap, x, y),
                         });
                     }
-                    Instr::Lt { dst, a, b } => compare!(dst, a, b, <, CompareOp::Lt),
-                    Instr::Le { dst, a, b } => compare!(dst, a, b, <=, CompareOp::Le),
-                    Instr::Gt { dst, a, b } => compare!(dst, a, b, >, CompareOp::Gt),
-                    Instr::Ge { dst, a, b } => compare!(dst, a, b, >=, CompareOp::Ge),
-                    Instr::In { dst, a, b } => {
-                        let (x, y) = (r!(a), r!(b));
-                        r!(dst) = Value::Bool(try_op!(ops::contains(&mut self.heap, x, y)));
-                    }
-                    Instr::Neg { dst, src } => {
-                        r!(dst) = match r!(src) {
-                            Value::Float(x) => Value::Float(-x),
-                            x => try_op!(ops::neg(&mut self.heap, x)),
-                        };
-                    }
-                    Instr::Not { dst, src } => r!(dst) = Value::Bool(!r!(src).is_truthy()),
-                    Instr::BitNot { dst, src } => {
-                        let x = r!(src);
-                        r!(dst) = try_op!(ops::bit_not(&mut self.heap, x));
-                    }
-                    Instr::AddImm { dst, a, imm } => {
-                        let x = r!(a);
-                        r!(dst) = match x {
-                            Value::Int(x) => match x.checked_add(imm as i64) {
-                                Some(v) => Value::Int(v),
-                                None => throw!(ops::overflow(&mut self.heap)),
-                            },
-                            _ => {
-                                try_op!(self.binary_slow(BinaryOp::Add, x, Value::Int(imm as i64)))
-                            }
-                        };
+                    Op::Lt { dst, a, b } => compare!(dst, a, b, <, CompareOp::Lt),
+                    Op::Le { dst, a, b } => compare!(dst, a, b, <=, CompareOp::Le),
+                    Op::Gt { dst, a, b } => compare!(dst, a, b, >, CompareOp::Gt),
+                    Op::Ge { dst, a, b } => compare!(dst, a, b, >=, CompareOp::Ge),
+                    Op::Not { dst, src } => r!(dst) = Value::Bool(!r!(src).is_truthy()),
+                    Op::AddImm { dst, a, imm } => {
+                        arith_imm!(
+                            None::<u16>,
+                            dst,
+                            a,
+                            imm,
+                            i64::checked_add,
+                            |p, q| p + q,
+                            BinaryOp::Add
+                        );
                     }
 
                     // ---- control flow ----
-                    Instr::Jump { offset } => jump!(offset),
-                    Instr::JumpIfFalse { cond, offset } => {
-                        if !r!(cond).is_truthy() {
+                    Op::Jump { offset } => jump!(offset),
+                    Op::JumpIfFalse { cond, offset } => {
+                        if !truthy(&r!(cond)) {
                             jump!(offset);
                         }
                     }
-                    Instr::JumpIfTrue { cond, offset } => {
-                        if r!(cond).is_truthy() {
+                    Op::JumpIfTrue { cond, offset } => {
+                        if truthy(&r!(cond)) {
                             jump!(offset);
                         }
                     }
-                    Instr::JumpIfSet { reg, offset } => {
+                    Op::JumpIfSet { reg, offset } => {
                         if !r!(reg).is_missing() {
                             jump!(offset);
                         }
                     }
-                    Instr::ForPrep {
+                    Op::ForPrep {
                         base: b,
                         inclusive,
                         offset,
-                    } => match (r!(b), r!(b + 1)) {
-                        (Value::Int(start), Value::Int(end)) => {
+                    } => match (&r!(b), &r!(b as usize + 1)) {
+                        (&Value::Int(start), &Value::Int(end)) => {
                             let empty = if inclusive != 0 {
                                 start > end
                             } else {
@@ -494,7 +568,7 @@ impl Vm {
                                 r!(b + 2) = Value::Int(start);
                             }
                         }
-                        (s, e) => {
+                        (&s, &e) => {
                             let message = format!(
                                 "a range needs int bounds, not {} and {}",
                                 self.heap.type_name(s),
@@ -503,12 +577,12 @@ impl Vm {
                             throw!(self.error(kinds::TYPE, message));
                         }
                     },
-                    Instr::ForStep {
+                    Op::ForStep {
                         base: b,
                         inclusive,
                         offset,
                     } => {
-                        if let (Value::Int(i), Value::Int(end)) = (r!(b), r!(b + 1))
+                        if let (&Value::Int(i), &Value::Int(end)) = (&r!(b), &r!(b as usize + 1))
                             && let Some(next) = i.checked_add(1)
                         {
                             r!(b) = Value::Int(next);
@@ -523,11 +597,7 @@ impl Vm {
                             }
                         }
                     }
-                    Instr::IterInit { dst, src } => {
-                        let v = r!(src);
-                        r!(dst) = try_op!(crate::iter::make_iter(&mut self.heap, v));
-                    }
-                    Instr::IterNext { iter, offset } => {
+                    Op::IterNext { iter, offset } => {
                         let next = match r!(iter) {
                             Value::Obj(it) => crate::iter::next(&mut self.heap, it),
                             _ => None,
@@ -539,26 +609,27 @@ impl Vm {
                     }
 
                     // ---- calls ----
-                    Instr::KwNames { names } => kw = Some(names),
-                    Instr::Call { func: f, argc } => {
+                    Op::KwNames { names } => kw = Some(names),
+                    Op::Call { func: f, argc } => {
                         safepoint!();
                         let slot = base + f as usize;
                         // Fast path: a closure called with exactly its
                         // parameters, positionally.
                         if kw.is_none()
-                            && let Value::Obj(callee) = self.stack[slot]
+                            && let Value::Obj(callee) = r!(f)
                             && let Object::Closure(c) = self.heap.get(callee)
                         {
                             let target = c.func;
-                            let code = &program.functions[target as usize];
-                            if code.params.len() == argc as usize
+                            let callee_code = &program.functions[target as usize];
+                            if callee_code.params.len() == argc as usize
                                 && self.frames.len() < self.options.max_frames
                             {
-                                let need = slot + 1 + code.num_regs;
+                                let need = slot + 1 + N;
                                 if self.stack.len() < need {
                                     self.stack.resize(need, Value::None);
                                 }
-                                self.frames.last_mut().expect("running frame").pc = pc as u32;
+                                self.frames.last_mut().expect("running frame").pc =
+                                    current_pc!() as u32;
                                 self.frames.push(Frame {
                                     func: target,
                                     closure: callee,
@@ -566,24 +637,32 @@ impl Vm {
                                     ret: slot as u32,
                                     pc: 0,
                                 });
-                                continue 'frame;
+                                // Switch to the callee without reloading.
+                                func = callee_code;
+                                module = &*func.module;
+                                code = &func.code[..];
+                                base = slot + 1;
+                                closure = callee;
+                                ip = code.iter();
+                                rewindow!();
+                                continue;
                             }
                         }
-                        self.frames.last_mut().expect("running frame").pc = pc as u32;
+                        self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
                         match self.call_at(&program, base + f as usize, argc as usize, names) {
                             Ok(CallOutcome::Pushed) => continue 'frame,
-                            Ok(CallOutcome::Done) => {}
+                            Ok(CallOutcome::Done) => rewindow!(),
                             Err(e) => throw!(e),
                         }
                     }
-                    Instr::CallMethod {
+                    Op::CallMethod {
                         base: b,
                         argc,
                         name,
                     } => {
                         safepoint!();
-                        self.frames.last_mut().expect("running frame").pc = pc as u32;
+                        self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
                         let sym = module.names[name as usize];
                         match self.call_method(
@@ -594,28 +673,30 @@ impl Vm {
                             names,
                         ) {
                             Ok(CallOutcome::Pushed) => continue 'frame,
-                            Ok(CallOutcome::Done) => {}
+                            Ok(CallOutcome::Done) => rewindow!(),
                             Err(e) => throw!(e),
                         }
                     }
-                    Instr::Return { src } => {
+                    Op::Return { src } => {
                         let v = r!(src);
                         if let Some(halt) = self.return_value(v, stop_depth) {
                             return halt;
                         }
                         continue 'frame;
                     }
-                    Instr::ReturnNone {} => {
+                    Op::ReturnNone {} => {
                         if let Some(halt) = self.return_value(Value::None, stop_depth) {
                             return halt;
                         }
                         continue 'frame;
                     }
-                    Instr::CheckType { reg, ty } => {
+                    Op::CheckType { reg, ty } => {
                         let check = &module.checks[ty as usize];
                         let passes = matches!(
-                            (check, &self.stack[base + reg as usize]),
-                            (TypeCheck::Any, _) | (TypeCheck::Int, Value::Int(_)) | (TypeCheck::Float, Value::Float(_))
+                            (check, &r!(reg)),
+                            (TypeCheck::Any, _)
+                                | (TypeCheck::Int, Value::Int(_))
+                                | (TypeCheck::Float, Value::Float(_))
                         );
                         if passes {
                             continue;
@@ -631,51 +712,30 @@ impl Vm {
                     }
 
                     // ---- collections and fields ----
-                    Instr::NewList {
-                        dst,
-                        base: b,
-                        count,
-                    } => {
-                        let start = base + b as usize;
-                        let items = self.stack[start..start + count as usize].to_vec();
-                        r!(dst) = self.heap.alloc_list(items);
-                    }
-                    Instr::ListPush { list, src } => {
-                        let (l, v) = (r!(list), r!(src));
-                        match self.heap.list_mut(l) {
-                            Some(items) => items.push(v),
-                            None => throw!(
-                                self.error(kinds::TYPE, "internal error: listpush on a non-list")
-                            ),
-                        }
-                    }
-                    Instr::NewMap {
-                        dst,
-                        base: b,
-                        count,
-                    } => {
-                        let start = base + b as usize;
-                        let m = try_op!(self.new_map(start, count as usize));
-                        r!(dst) = m;
-                    }
-                    Instr::GetIndex { dst, obj, index } => {
-                        let (o, i) = (r!(obj), r!(index));
-                        let fast = match (self.heap.object(o), i) {
-                            (Some(Object::List(items)), Value::Int(i)) if i >= 0 => {
-                                items.get(i as usize).copied()
+                    Op::GetIndex { dst, obj, index } => {
+                        let fast = match (&r!(obj), &r!(index)) {
+                            (&Value::Obj(list), &Value::Int(i)) if i >= 0 => {
+                                match self.heap.get(list) {
+                                    Object::List(items) => items.get(i as usize).copied(),
+                                    _ => None,
+                                }
                             }
                             _ => None,
                         };
-                        r!(dst) = match fast {
+                        let v = match fast {
                             Some(v) => v,
-                            None => try_op!(get_index(&mut self.heap, o, i)),
+                            None => {
+                                let (o, i) = (r!(obj), r!(index));
+                                try_op!(get_index(&mut self.heap, o, i))
+                            }
                         };
+                        r!(dst) = v;
                     }
-                    Instr::SetIndex { obj, index, src } => {
-                        let (o, i, v) = (r!(obj), r!(index), r!(src));
-                        let done = match (o, i) {
-                            (Value::Obj(l), Value::Int(i)) if i >= 0 => {
-                                match self.heap.get_mut(l) {
+                    Op::SetIndex { obj, index, src } => {
+                        let v = r!(src);
+                        let done = match (&r!(obj), &r!(index)) {
+                            (&Value::Obj(list), &Value::Int(i)) if i >= 0 => {
+                                match self.heap.get_mut(list) {
                                     Object::List(items) => match items.get_mut(i as usize) {
                                         Some(slot) => {
                                             *slot = v;
@@ -689,181 +749,88 @@ impl Vm {
                             _ => false,
                         };
                         if !done {
+                            let (o, i) = (r!(obj), r!(index));
                             try_op!(set_index(&mut self.heap, o, i, v));
                         }
                     }
-                    Instr::Slice {
-                        dst,
-                        base: b,
-                        inclusive,
-                    } => {
-                        let (o, s, e) = (r!(b), r!(b + 1), r!(b + 2));
-                        r!(dst) = try_op!(slice(&mut self.heap, o, s, e, inclusive != 0));
-                    }
-                    Instr::GetField { dst, obj, name } => {
-                        let o = r!(obj);
-                        let sym = module.names[name as usize];
-                        let fast = match self.heap.object(o) {
-                            Some(Object::Instance(inst)) => self.heap.types().structs
-                                [inst.type_id as usize]
-                                .field_index(sym)
-                                .map(|i| inst.fields[i]),
+                    Op::GetField { dst, obj, name } => {
+                        // Per-site cache of (struct type, field index).
+                        let site = func.cache_base + current_pc!() - 1;
+                        let fast = match r!(obj) {
+                            Value::Obj(r) => match self.heap.get(r) {
+                                Object::Instance(inst) => {
+                                    let (ty, idx) = self.field_cache[site];
+                                    if ty == inst.type_id {
+                                        Some(inst.fields[idx as usize])
+                                    } else {
+                                        let sym = module.names[name as usize];
+                                        let found = self.heap.types().structs
+                                            [inst.type_id as usize]
+                                            .field_index(sym);
+                                        if let Some(i) = found {
+                                            self.field_cache[site] = (inst.type_id, i as u32);
+                                        }
+                                        found.map(|i| inst.fields[i])
+                                    }
+                                }
+                                _ => None,
+                            },
                             _ => None,
                         };
-                        r!(dst) = match fast {
+                        let v = match fast {
                             Some(v) => v,
-                            None => try_op!(get_field(&mut self.heap, o, sym)),
+                            None => {
+                                let o = r!(obj);
+                                try_op!(get_field(&mut self.heap, o, module.names[name as usize]))
+                            }
                         };
+                        r!(dst) = v;
                     }
-                    Instr::SetField { obj, name, src } => {
-                        let (o, v) = (r!(obj), r!(src));
-                        let sym = module.names[name as usize];
-                        try_op!(self.set_field_fast(o, sym, v));
-                    }
-                    Instr::GetFieldAt { dst, obj, idx } => {
+                    Op::SetField { obj, name, src } => {
+                        let v = r!(src);
+                        let site = func.cache_base + current_pc!() - 1;
                         let o = r!(obj);
-                        r!(dst) = try_op!(access::get_field_at(&mut self.heap, o, idx as usize));
+                        if !set_field_cached(&mut self.heap, &self.field_cache, o, site, v) {
+                            let name = module.names[name as usize];
+                            try_op!(set_field_slow(
+                                &mut self.heap,
+                                &mut self.field_cache,
+                                o,
+                                name,
+                                site,
+                                v
+                            ));
+                        }
                     }
-                    Instr::NewRange {
-                        dst,
-                        start,
-                        inclusive,
-                    } => {
-                        let (s, e) = (r!(start), r!(start + 1));
-                        r!(dst) = try_op!(self.new_range(s, e, inclusive != 0));
-                    }
-                    Instr::Len { dst, src } => {
+                    Op::Len { dst, src } => {
                         let v = r!(src);
                         r!(dst) = try_op!(len(&mut self.heap, v));
                     }
 
                     // ---- strings ----
-                    Instr::ToStr { dst, src } => {
-                        let v = r!(src);
-                        if self.heap.str(v).is_none() {
-                            let mut text = String::new();
-                            crate::format::display(&self.heap, v, &mut text);
-                            r!(dst) = self.heap.alloc_string(text);
-                        } else {
-                            r!(dst) = v;
-                        }
-                    }
-                    Instr::Format { dst, src, spec } => {
-                        let v = r!(src);
-                        let mut text = String::new();
-                        let spec = &module.name_text[spec as usize];
-                        match crate::format::format_spec(&self.heap, v, spec, &mut text) {
-                            Ok(()) => r!(dst) = self.heap.alloc_string(text),
-                            Err((kind, message)) => throw!(self.error(kind, message)),
-                        }
-                    }
-                    Instr::Concat {
-                        dst,
-                        base: b,
-                        count,
-                    } => {
-                        let start = base + b as usize;
-                        let mut text = String::new();
-                        for &v in &self.stack[start..start + count as usize] {
-                            match self.heap.as_str(v) {
-                                Some(s) => text.push_str(s),
-                                None => crate::format::display(&self.heap, v, &mut text),
-                            }
-                        }
-                        r!(dst) = self.heap.alloc_string(text);
-                    }
-
                     // ---- types and patterns ----
-                    Instr::DefStruct { dst, def } => {
-                        let id = module.struct_base + def;
-                        r!(dst) = Value::Obj(self.heap.types().structs[id as usize].type_obj);
-                    }
-                    Instr::DefEnum { dst, def } => {
-                        let id = module.enum_base + def;
-                        r!(dst) = Value::Obj(self.heap.types().enums[id as usize].type_obj);
-                    }
-                    Instr::AddMethod { ty, func: f } => {
-                        let (t, m) = (r!(ty), r!(f));
-                        try_op!(self.add_method(&program, t, m));
-                    }
-                    Instr::IsType { dst, src, ty } => {
-                        let v = r!(src);
-                        r!(dst) =
-                            Value::Bool(type_matches(&self.heap, v, &module.checks[ty as usize]));
-                    }
-                    Instr::IsInstance { dst, src, ty } => {
-                        let (v, t) = (r!(src), r!(ty));
-                        r!(dst) = Value::Bool(self.is_instance(v, t));
-                    }
-
                     // ---- errors ----
-                    Instr::Raise { src } => {
-                        let v = r!(src);
-                        if self.heap.error_obj(v).is_some() {
-                            throw!(Thrown(v));
-                        }
-                        let message =
-                            format!("only errors can be raised, not {}", self.heap.type_name(v));
-                        throw!(self.error(kinds::TYPE, message));
-                    }
-                    Instr::PushHandler { err, offset } => {
-                        let target = (pc as i64 + offset as i64) as u32;
-                        let frame_index = (self.frames.len() - 1) as u32;
-                        self.handlers.push(Handler {
-                            frame: frame_index,
-                            err_reg: err,
-                            target,
-                        });
-                    }
-                    Instr::PopHandler {} => {
-                        let current = (self.frames.len() - 1) as u32;
-                        if self.handlers.last().is_some_and(|h| h.frame == current) {
-                            self.handlers.pop();
-                        }
-                    }
-                    Instr::ErrorIs { dst, err, kind } => {
-                        let wanted = &*module.name_text[kind as usize];
-                        let is = self
-                            .heap
-                            .error_obj(r!(err))
-                            .is_some_and(|e| wanted == "Error" || *e.kind == *wanted);
-                        r!(dst) = Value::Bool(is);
-                    }
-
                     // ---- concurrency: not available yet ----
-                    Instr::DefActor { dst, proto } => {
-                        let proto = module.func_base + proto;
-                        r!(dst) = Value::Obj(self.heap.alloc(Object::ActorType { proto }));
-                    }
-                    Instr::DefSupervisor { dst, proto } => {
-                        let proto = module.func_base + proto;
-                        r!(dst) = Value::Obj(self.heap.alloc(Object::SupervisorType { proto }));
-                    }
-                    Instr::AsyncBegin {} | Instr::Await { .. } | Instr::AsyncEnd { .. } => {
-                        throw!(self.error(kinds::UNSUPPORTED, ASYNC_UNSUPPORTED));
-                    }
-                    Instr::Spawn { .. } => {
-                        throw!(self.error(
-                            kinds::UNSUPPORTED,
-                            "spawn needs the concurrency runtime, which is not available yet"
-                        ));
-                    }
-                    Instr::LoadSelf { .. } => {
-                        throw!(self.error(
-                            kinds::UNSUPPORTED,
-                            "self needs the actor runtime, which is not available yet"
-                        ));
-                    }
-                    Instr::Parallel { .. } => {
-                        throw!(self.error(
-                            kinds::UNSUPPORTED,
-                            "parallel blocks need the concurrency runtime, which is not available yet"
-                        ));
+                    // Everything else runs out of line, keeping this loop small
+                    // enough for its hot state to stay in registers.
+                    _ => {
+                        let ctx = ColdContext {
+                            program: &program,
+                            module,
+                            func,
+                            base,
+                            closure,
+                            pc: current_pc!(),
+                        };
+                        match self.exec_cold(&ctx, instr) {
+                            Ok(()) => rewindow!(),
+                            Err(e) => throw!(e),
+                        }
                     }
                 }
             };
             if let Some(f) = self.frames.last_mut() {
-                f.pc = pc as u32;
+                f.pc = current_pc!() as u32;
             }
             if self.unwind(&program, thrown.0, stop_depth) {
                 continue 'frame;
@@ -871,40 +838,41 @@ impl Vm {
             return Halt::Raised(thrown.0);
         }
     }
+}
 
-    /// The non-fast-path cases of the binary operators.
-    #[inline(never)]
-    fn binary_slow(&mut self, op: BinaryOp, x: Value, y: Value) -> NResult<Value> {
-        let heap = &mut self.heap;
-        match op {
-            BinaryOp::Add => ops::add(heap, x, y),
-            BinaryOp::Sub => ops::sub(heap, x, y),
-            BinaryOp::Mul => ops::mul(heap, x, y),
-            BinaryOp::Div => ops::div(heap, x, y),
-            BinaryOp::FloorDiv => ops::floor_div(heap, x, y),
-            BinaryOp::Mod => ops::modulo(heap, x, y),
-            BinaryOp::Pow => ops::pow(heap, x, y),
-            BinaryOp::BitAnd => ops::bit_and(heap, x, y),
-            BinaryOp::BitOr => ops::bit_or(heap, x, y),
-            BinaryOp::BitXor => ops::bit_xor(heap, x, y),
-            BinaryOp::Shl => ops::shl(heap, x, y),
-            BinaryOp::Shr => ops::shr(heap, x, y),
-        }
+/// The non-fast-path cases of the binary operators.
+#[inline(never)]
+fn binary_slow(heap: &mut Heap, op: BinaryOp, x: Value, y: Value) -> NResult<Value> {
+    match op {
+        BinaryOp::Add => ops::add(heap, x, y),
+        BinaryOp::Sub => ops::sub(heap, x, y),
+        BinaryOp::Mul => ops::mul(heap, x, y),
+        BinaryOp::Div => ops::div(heap, x, y),
+        BinaryOp::FloorDiv => ops::floor_div(heap, x, y),
+        BinaryOp::Mod => ops::modulo(heap, x, y),
+        BinaryOp::Pow => ops::pow(heap, x, y),
+        BinaryOp::BitAnd => ops::bit_and(heap, x, y),
+        BinaryOp::BitOr => ops::bit_or(heap, x, y),
+        BinaryOp::BitXor => ops::bit_xor(heap, x, y),
+        BinaryOp::Shl => ops::shl(heap, x, y),
+        BinaryOp::Shr => ops::shr(heap, x, y),
     }
+}
 
-    #[inline(never)]
-    fn compare_slow(&mut self, op: CompareOp, x: Value, y: Value) -> NResult<bool> {
-        ops::compare_op(&mut self.heap, op, x, y).map(Value::is_truthy)
-    }
+#[inline(never)]
+fn compare_slow(heap: &mut Heap, op: CompareOp, x: Value, y: Value) -> NResult<bool> {
+    ops::compare_op(heap, op, x, y).map(Value::is_truthy)
+}
 
-    #[inline(never)]
-    fn equals_slow(&self, x: Value, y: Value) -> bool {
-        ops::equals(&self.heap, x, y)
-    }
+#[inline(never)]
+fn equals_slow(heap: &Heap, x: Value, y: Value) -> bool {
+    ops::equals(heap, x, y)
+}
 
+impl Vm {
     /// Pops the running frame, delivering `v` to its caller. Returns the
     /// halt when that frame was the outermost of this run.
-    #[inline]
+    #[inline(always)]
     fn return_value(&mut self, v: Value, stop_depth: usize) -> Option<Halt> {
         let frame = self.frames.pop().expect("running frame");
         self.stack[frame.ret as usize] = v;
@@ -917,14 +885,6 @@ impl Vm {
             self.drop_handlers_above(depth);
         }
         (depth <= stop_depth).then_some(Halt::Finished(v))
-    }
-
-    #[inline]
-    fn upval_cell(&self, closure: ObjRef, idx: u16) -> ObjRef {
-        match self.heap.get(closure) {
-            Object::Closure(c) => c.cells[idx as usize],
-            _ => closure,
-        }
     }
 
     fn check_type_message(
@@ -944,118 +904,140 @@ impl Vm {
             None => format!("expected {expected}, got {actual}"),
         }
     }
+}
 
-    fn new_map(&mut self, start: usize, pairs: usize) -> NResult<Value> {
-        let mut map = crate::object::Map::with_capacity(pairs);
-        for i in 0..pairs {
-            let (k, v) = (self.stack[start + 2 * i], self.stack[start + 2 * i + 1]);
-            match self.heap.map_key(k) {
-                Some(key) => map.insert(key, k, v),
-                None => {
-                    let message = format!(
-                        "a map key must be none, bool, int or str, not {}",
-                        self.heap.type_name(k)
-                    );
-                    return Err(self.error(kinds::TYPE, message));
-                }
-            }
+/// `IsInstance`: struct type, enum type (any variant), or one variant
+/// (its constructor or its unit value).
+fn is_instance(heap: &Heap, v: Value, ty: Value) -> bool {
+    let (Some(value), Some(t)) = (heap.object(v), heap.object(ty)) else {
+        return false;
+    };
+    match (value, t) {
+        (Object::Instance(inst), Object::StructType(id)) => inst.type_id == *id,
+        (Object::EnumValue(e), Object::EnumType(id)) => e.enum_id == *id,
+        (Object::EnumValue(e), Object::VariantCtor { enum_id, variant }) => {
+            e.enum_id == *enum_id && e.variant == *variant
         }
-        Ok(self.heap.alloc_map(map))
+        (Object::EnumValue(e), Object::EnumValue(u)) => {
+            e.enum_id == u.enum_id && e.variant == u.variant && u.fields.is_empty()
+        }
+        _ => false,
     }
+}
 
-    fn new_range(&mut self, start: Value, end: Value, inclusive: bool) -> NResult<Value> {
-        match (start, end) {
-            (Value::Int(s), Value::Int(e)) => {
-                let end = if inclusive { e.saturating_add(1) } else { e };
-                Ok(self.heap.alloc_range(s, end, 1))
-            }
-            _ => {
+fn new_map(heap: &mut Heap, pairs: &[Value]) -> NResult<Value> {
+    let mut map = crate::object::Map::with_capacity(pairs.len() / 2);
+    for pair in pairs.chunks_exact(2) {
+        let (k, v) = (pair[0], pair[1]);
+        match heap.map_key(k) {
+            Some(key) => map.insert(key, k, v),
+            None => {
                 let message = format!(
-                    "a range needs int bounds, not {} and {}",
-                    self.heap.type_name(start),
-                    self.heap.type_name(end)
+                    "a map key must be none, bool, int or str, not {}",
+                    heap.type_name(k)
                 );
-                Err(self.error(kinds::TYPE, message))
+                return Err(heap.error(kinds::TYPE, message));
             }
         }
     }
+    Ok(heap.alloc_map(map))
+}
 
-    /// `obj.name = v`: untyped struct fields directly, the rest checked.
-    #[inline]
-    fn set_field_fast(&mut self, obj: Value, name: crate::types::Sym, v: Value) -> NResult<()> {
-        if let Value::Obj(r) = obj
-            && let Object::Instance(inst) = self.heap.get(r)
-        {
-            let desc = &self.heap.types().structs[inst.type_id as usize];
-            if let Some(i) = desc.field_index(name) {
-                let converted = match &desc.fields[i].check {
-                    None => Some(v),
-                    Some(TypeCheck::Float) => match v {
-                        Value::Float(_) => Some(v),
-                        Value::Int(n) => Some(Value::Float(n as f64)),
-                        _ => None,
-                    },
-                    Some(_) => None,
-                };
-                if let Some(v) = converted
-                    && let Object::Instance(inst) = self.heap.get_mut(r)
-                {
-                    inst.fields[i] = v;
-                    return Ok(());
-                }
-            }
+fn new_range(heap: &mut Heap, start: Value, end: Value, inclusive: bool) -> NResult<Value> {
+    match (start, end) {
+        (Value::Int(s), Value::Int(e)) => {
+            let end = if inclusive { e.saturating_add(1) } else { e };
+            Ok(heap.alloc_range(s, end, 1))
         }
-        set_field(&mut self.heap, obj, name, v)
+        _ => {
+            let message = format!(
+                "a range needs int bounds, not {} and {}",
+                heap.type_name(start),
+                heap.type_name(end)
+            );
+            Err(heap.error(kinds::TYPE, message))
+        }
     }
+}
 
-    fn add_method(
-        &mut self,
-        program: &crate::load::Program,
-        ty: Value,
-        method: Value,
-    ) -> NResult<()> {
-        let Some(closure) = self.heap.closure(method) else {
-            return Err(self.error(kinds::TYPE, "internal error: addmethod needs a closure"));
-        };
-        let full = &program.functions[closure.func as usize].name;
-        // Methods may be named `Type.method` for traces; the key is `method`.
-        let short = full.rsplit('.').next().unwrap_or(full);
-        let name = self.heap.types_mut().symbols.intern(short);
-        let methods = match self.heap.object(ty) {
-            Some(&Object::StructType(id)) => {
-                &mut self.heap.types_mut().structs[id as usize].methods
-            }
-            Some(&Object::EnumType(id)) => &mut self.heap.types_mut().enums[id as usize].methods,
-            _ => {
-                return Err(self.error(
-                    kinds::TYPE,
-                    "internal error: addmethod needs a struct or enum type",
-                ));
-            }
-        };
-        match methods.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = method,
-            None => methods.push((name, method)),
-        }
-        Ok(())
+/// `obj.name = v` through the site cache: true when done (the cached
+/// struct type matches and the value needs no check beyond int→float).
+#[inline]
+fn set_field_cached(
+    heap: &mut Heap,
+    cache: &[(u32, u32)],
+    obj: Value,
+    site: usize,
+    v: Value,
+) -> bool {
+    let Value::Obj(r) = obj else { return false };
+    let (ty, idx) = cache[site];
+    let Object::Instance(inst) = heap.get(r) else {
+        return false;
+    };
+    if inst.type_id != ty {
+        return false;
     }
+    let converted = match &heap.types().structs[ty as usize].fields[idx as usize].check {
+        None => v,
+        Some(TypeCheck::Float) => match v {
+            Value::Float(_) => v,
+            Value::Int(n) => Value::Float(n as f64),
+            _ => return false,
+        },
+        Some(_) => return false,
+    };
+    if let Object::Instance(inst) = heap.get_mut(r) {
+        inst.fields[idx as usize] = converted;
+    }
+    true
+}
 
-    /// `IsInstance`: struct type, enum type (any variant), or one variant
-    /// (its constructor or its unit value).
-    fn is_instance(&self, v: Value, ty: Value) -> bool {
-        let (Some(value), Some(t)) = (self.heap.object(v), self.heap.object(ty)) else {
-            return false;
-        };
-        match (value, t) {
-            (Object::Instance(inst), Object::StructType(id)) => inst.type_id == *id,
-            (Object::EnumValue(e), Object::EnumType(id)) => e.enum_id == *id,
-            (Object::EnumValue(e), Object::VariantCtor { enum_id, variant }) => {
-                e.enum_id == *enum_id && e.variant == *variant
-            }
-            (Object::EnumValue(e), Object::EnumValue(u)) => {
-                e.enum_id == u.enum_id && e.variant == u.variant && u.fields.is_empty()
-            }
-            _ => false,
-        }
+/// The checked path of `SetField`; also fills the site cache.
+#[inline(never)]
+fn set_field_slow(
+    heap: &mut Heap,
+    cache: &mut [(u32, u32)],
+    obj: Value,
+    name: crate::types::Sym,
+    site: usize,
+    v: Value,
+) -> NResult<()> {
+    set_field(heap, obj, name, v)?;
+    if let Some(inst) = heap.instance(obj)
+        && let Some(i) = heap.types().structs[inst.type_id as usize].field_index(name)
+    {
+        cache[site] = (inst.type_id, i as u32);
     }
+    Ok(())
+}
+
+fn add_method(
+    heap: &mut Heap,
+    program: &crate::load::Program,
+    ty: Value,
+    method: Value,
+) -> NResult<()> {
+    let Some(closure) = heap.closure(method) else {
+        return Err(heap.error(kinds::TYPE, "internal error: addmethod needs a closure"));
+    };
+    let full = &program.functions[closure.func as usize].name;
+    // Methods may be named `Type.method` for traces; the key is `method`.
+    let short = full.rsplit('.').next().unwrap_or(full);
+    let name = heap.types_mut().symbols.intern(short);
+    let methods = match heap.object(ty) {
+        Some(&Object::StructType(id)) => &mut heap.types_mut().structs[id as usize].methods,
+        Some(&Object::EnumType(id)) => &mut heap.types_mut().enums[id as usize].methods,
+        _ => {
+            return Err(heap.error(
+                kinds::TYPE,
+                "internal error: addmethod needs a struct or enum type",
+            ));
+        }
+    };
+    match methods.iter_mut().find(|(n, _)| *n == name) {
+        Some(slot) => slot.1 = method,
+        None => methods.push((name, method)),
+    }
+    Ok(())
 }

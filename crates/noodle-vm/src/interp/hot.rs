@@ -1,0 +1,719 @@
+//! The hot tier of the dispatch loop: a small function that runs the
+//! common instructions on their fast paths (int/float arithmetic,
+//! comparisons, jumps, integer loops, list and range iteration, list
+//! indexing, cached struct fields, upvalue reads, calls and returns of
+//! plain closures, construction of untyped structs) and hands everything
+//! else back to the general loop in `mod.rs`.
+//!
+//! It exists for register allocation: the general loop contains calls on
+//! most of its paths, so the compiler keeps its state (instruction pointer,
+//! register window) in memory; this function makes no calls on its fast
+//! paths, so that state stays in machine registers. It never raises and
+//! never collects (it leaves GC safepoints to the general loop); the only
+//! thing it allocates is a struct instance, and allocation never collects.
+//! An instruction it cannot finish on a fast path is returned unexecuted
+//! (the iterator already past it) and the general loop runs it in full,
+//! with every check. Fused pairs peek at their second half and consume it
+//! only when they complete, so a bail-out changes nothing.
+
+use std::slice::Iter;
+
+use super::Frame;
+use super::op::Op;
+use crate::heap::Heap;
+use crate::load::{FunctionCode, Program};
+use crate::object::{IterState, Object};
+use crate::types::TypeCheck;
+use crate::value::Value;
+
+/// The state the hot tier reads and writes, borrowed from the VM.
+pub(super) struct HotFrame<'a, 'p> {
+    pub stack: &'a mut Vec<Value>,
+    pub frames: &'a mut Vec<Frame>,
+    pub program: &'p Program,
+    /// The running function and where its registers start.
+    pub func: &'p FunctionCode,
+    pub base: usize,
+    pub ip: &'a mut Iter<'p, Op>,
+    pub globals: &'a mut [Value],
+    pub heap: &'a mut Heap,
+    pub field_cache: &'a mut [(u32, u32)],
+    pub max_frames: usize,
+    /// Returns from the frame at this depth end the run: left to `execute`.
+    pub stop_depth: usize,
+    /// The frame index of the innermost handler: returns from that frame
+    /// (or deeper) are left to `execute`, which drops the handlers.
+    pub top_handler: Option<u32>,
+}
+
+/// What the hot tier stopped at.
+pub(super) struct HotExit {
+    /// The instruction `execute` must run (the iterator is past it), or
+    /// `None` when the code ran out (a verifier bug).
+    pub op: Option<Op>,
+    /// Calls or returns switched frames: `execute` reloads the running
+    /// frame from `Vm::frames` (whose pc is saved) instead of its `ip`.
+    pub switched: bool,
+}
+
+/// The left operand register of a comparison (0 for anything else).
+#[inline(always)]
+fn compare_operand(op: Op) -> u16 {
+    match op {
+        Op::Lt { a, .. }
+        | Op::Le { a, .. }
+        | Op::Gt { a, .. }
+        | Op::Ge { a, .. }
+        | Op::Eq { a, .. }
+        | Op::Ne { a, .. } => a,
+        _ => 0,
+    }
+}
+
+/// Runs instructions until one needs the general loop, and returns it
+/// unexecuted.
+#[inline(never)]
+pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
+    let HotFrame {
+        stack,
+        frames,
+        program,
+        mut func,
+        mut base,
+        ip: ip_out,
+        globals,
+        heap,
+        field_cache,
+        max_frames,
+        stop_depth,
+        top_handler,
+    } = f;
+    let mut code = &func.code[..];
+    let mut module = &*func.module;
+    let mut cache_base = func.cache_base;
+    let mut switched = false;
+    // A local copy, so it lives in a register; written back on exit.
+    let mut ip = ip_out.clone();
+    macro_rules! window {
+        () => {
+            match stack.get_mut(base..).and_then(|s| s.first_chunk_mut::<N>()) {
+                Some(w) => w,
+                None => return HotExit { op: None, switched },
+            }
+        };
+    }
+    let mut regs: &mut [Value; N] = window!();
+    // Hand the current instruction back, unexecuted. It is re-read from
+    // the code rather than kept live, which keeps the fast paths lean.
+    macro_rules! bail {
+        () => {{
+            let pos = code.len() - ip.len();
+            if switched {
+                if let Some(frame) = frames.last_mut() {
+                    frame.pc = pos as u32;
+                }
+            } else {
+                *ip_out = code.get(pos..).unwrap_or_default().iter();
+            }
+            return HotExit {
+                op: code.get(pos.wrapping_sub(1)).copied(),
+                switched,
+            };
+        }};
+    }
+    // Return `$v` to the caller within this run, unless a handler or the
+    // end of the run is involved.
+    macro_rules! ret {
+        ($v:expr) => {{
+            let returning = frames.len() - 1;
+            if returning <= stop_depth || top_handler.is_some_and(|h| h as usize >= returning) {
+                bail!();
+            }
+            let v = $v;
+            let Some(frame) = frames.pop() else { bail!() };
+            stack[frame.ret as usize] = v;
+            let Some(&caller) = frames.last() else {
+                return HotExit {
+                    op: None,
+                    switched: true,
+                };
+            };
+            func = &program.functions[caller.func as usize];
+            code = &func.code[..];
+            module = &*func.module;
+            cache_base = func.cache_base;
+            base = caller.base as usize;
+            ip = code.get(caller.pc as usize..).unwrap_or_default().iter();
+            switched = true;
+            regs = window!();
+        }};
+    }
+    macro_rules! r {
+        ($reg:expr) => {
+            regs[($reg as usize) & (N - 1)]
+        };
+    }
+    // Relative jump from the instruction after the current one. Backward
+    // jumps are GC safepoints, which only the general loop handles.
+    macro_rules! jump {
+        ($op:expr, $offset:expr) => {{
+            let offset = $offset;
+            if offset < 0 && heap.should_collect() {
+                bail!();
+            }
+            let target = (code.len() - ip.len()) as i64 + offset as i64;
+            ip = code.get(target as usize..).unwrap_or_default().iter();
+        }};
+    }
+    macro_rules! arith_value {
+        ($a:expr, $b:expr, $int:expr, $float:expr) => {
+            match (&r!($a), &r!($b)) {
+                (&Value::Int(i), &Value::Int(j)) => match $int(i, j) {
+                    Some(v) => Value::Int(v),
+                    None => bail!(),
+                },
+                (&Value::Float(p), &Value::Float(q)) => Value::Float($float(p, q)),
+                (&Value::Float(p), &Value::Int(j)) => Value::Float($float(p, j as f64)),
+                (&Value::Int(i), &Value::Float(q)) => Value::Float($float(i as f64, q)),
+                _ => bail!(),
+            }
+        };
+    }
+    // True division on its fast paths (a zero divisor is the general
+    // loop's ZeroDivisionError).
+    macro_rules! divide {
+        ($a:expr, $b:expr) => {
+            match (&r!($a), &r!($b)) {
+                (&Value::Float(p), &Value::Float(q)) if q != 0.0 => p / q,
+                (&Value::Float(p), &Value::Int(j)) if j != 0 => p / j as f64,
+                (&Value::Int(i), &Value::Float(q)) if q != 0.0 => i as f64 / q,
+                (&Value::Int(i), &Value::Int(j)) if j != 0 => i as f64 / j as f64,
+                _ => bail!(),
+            }
+        };
+    }
+    macro_rules! arith {
+        ($op:expr, $dst:expr, $a:expr, $b:expr, $int:expr, $float:expr) => {{
+            let v = match (&r!($a), &r!($b)) {
+                (&Value::Int(i), &Value::Int(j)) => match $int(i, j) {
+                    Some(v) => Value::Int(v),
+                    None => bail!(),
+                },
+                (&Value::Float(p), &Value::Float(q)) => Value::Float($float(p, q)),
+                (&Value::Float(p), &Value::Int(j)) => Value::Float($float(p, j as f64)),
+                (&Value::Int(i), &Value::Float(q)) => Value::Float($float(i as f64, q)),
+                _ => bail!(),
+            };
+            r!($dst) = v;
+        }};
+    }
+    // `==` on the cases that need no heap: ints, and none against none or
+    // an object.
+    macro_rules! equal {
+        ($a:expr, $b:expr) => {
+            match (&r!($a), &r!($b)) {
+                (&Value::Int(i), &Value::Int(j)) => i == j,
+                (&Value::None, &Value::None) => true,
+                (&Value::Obj(_), &Value::None) | (&Value::None, &Value::Obj(_)) => false,
+                _ => bail!(),
+            }
+        };
+    }
+    macro_rules! compare {
+        ($op:expr, $a:expr, $b:expr, $cmp:tt) => {
+            match (&r!($a), &r!($b)) {
+                (&Value::Int(i), &Value::Int(j)) => i $cmp j,
+                (&Value::Float(p), &Value::Float(q)) => p $cmp q,
+                _ => bail!(),
+            }
+        };
+    }
+    // `loadi x, imm; op d, a, x`: the second half is peeked, and consumed
+    // only on the fast path.
+    macro_rules! int_imm {
+        ($op:expr, $x:expr, $imm:expr, $next:ident, $int:expr, $float:expr) => {{
+            let Some(&Op::$next { dst, a, .. }) = ip.as_slice().first() else {
+                bail!()
+            };
+            let v = match r!(a) {
+                Value::Int(i) => match $int(i, $imm as i64) {
+                    Some(v) => Value::Int(v),
+                    None => bail!(),
+                },
+                Value::Float(p) => Value::Float($float(p, $imm as f64)),
+                _ => bail!(),
+            };
+            ip.next();
+            r!($x) = Value::Int($imm as i64);
+            r!(dst) = v;
+        }};
+    }
+    macro_rules! compare_imm {
+        ($op:expr, $x:expr, $imm:expr, $next:ident, $cmp:tt) => {{
+            let Some(&Op::$next { dst, a, .. }) = ip.as_slice().first() else { bail!() };
+            let v = match r!(a) {
+                Value::Int(i) => i $cmp $imm as i64,
+                Value::Float(p) => p $cmp $imm as f64,
+                _ => bail!(),
+            };
+            ip.next();
+            r!($x) = Value::Int($imm as i64);
+            r!(dst) = Value::Bool(v);
+        }};
+    }
+    // `cmp d, a, b; jmpf d`. A backward jump that is due for a collection
+    // is left to the general loop before anything is changed.
+    macro_rules! compare_jump {
+        ($op:expr, $dst:expr, $a:expr, $b:expr, $cmp:tt) => {{
+            let Some(&Op::JumpIfFalse { offset, .. }) = ip.as_slice().first() else {
+                bail!()
+            };
+            if offset < 0 && heap.should_collect() {
+                bail!();
+            }
+            let v = compare!($op, $a, $b, $cmp);
+            ip.next();
+            r!($dst) = Value::Bool(v);
+            if !v {
+                let target = (code.len() - ip.len()) as i64 + offset as i64;
+                ip = code.get(target as usize..).unwrap_or_default().iter();
+            }
+        }};
+    }
+
+    // `eq/ne d, a, b; jmpf d`, as `compare_jump`.
+    macro_rules! equal_jump {
+        ($dst:expr, $value:expr) => {{
+            let Some(&Op::JumpIfFalse { offset, .. }) = ip.as_slice().first() else {
+                bail!()
+            };
+            if offset < 0 && heap.should_collect() {
+                bail!();
+            }
+            let v = $value;
+            ip.next();
+            r!($dst) = Value::Bool(v);
+            if !v {
+                let target = (code.len() - ip.len()) as i64 + offset as i64;
+                ip = code.get(target as usize..).unwrap_or_default().iter();
+            }
+        }};
+    }
+
+    loop {
+        let Some(&op) = ip.next() else {
+            return HotExit { op: None, switched };
+        };
+        match op {
+            Op::Move { dst, src } => r!(dst) = r!(src),
+            Op::LoadConst { dst, k } => r!(dst) = module.consts[k as usize],
+            Op::LoadInt { dst, value } => r!(dst) = Value::Int(value as i64),
+            Op::LoadNone { dst } => r!(dst) = Value::None,
+            Op::LoadBool { dst, value } => r!(dst) = Value::Bool(value != 0),
+            Op::LoadGlobal { dst, global } => match globals[global as usize] {
+                Value::Missing => bail!(),
+                v => r!(dst) = v,
+            },
+            Op::StoreGlobal { global, src } => globals[global as usize] = r!(src),
+
+            Op::Add { dst, a, b } => arith!(op, dst, a, b, i64::checked_add, |x, y| x + y),
+            Op::Sub { dst, a, b } => arith!(op, dst, a, b, i64::checked_sub, |x, y| x - y),
+            Op::Mul { dst, a, b } => arith!(op, dst, a, b, i64::checked_mul, |x, y| x * y),
+            Op::AddImm { dst, a, imm } => {
+                let v = match r!(a) {
+                    Value::Int(i) => match i.checked_add(imm as i64) {
+                        Some(v) => Value::Int(v),
+                        None => bail!(),
+                    },
+                    Value::Float(p) => Value::Float(p + imm as f64),
+                    _ => bail!(),
+                };
+                r!(dst) = v;
+            }
+            Op::Div { dst, a, b } => r!(dst) = Value::Float(divide!(a, b)),
+            Op::FloorDiv { dst, a, b } => match (&r!(a), &r!(b)) {
+                (&Value::Int(i), &Value::Int(j)) if j > 0 => r!(dst) = Value::Int(i.div_euclid(j)),
+                _ => bail!(),
+            },
+            Op::Mod { dst, a, b } => match (&r!(a), &r!(b)) {
+                (&Value::Int(i), &Value::Int(j)) if j > 0 => r!(dst) = Value::Int(i.rem_euclid(j)),
+                _ => bail!(),
+            },
+            Op::Pow { dst, a, b } => {
+                let v = match (&r!(a), &r!(b)) {
+                    // sqrt is exact and pow correctly rounded: they agree
+                    // on positive finite bases.
+                    (&Value::Float(p), &Value::Float(q)) if q == 0.5 && p > 0.0 => p.sqrt(),
+                    (&Value::Float(p), &Value::Float(q)) if p != 0.0 => p.powf(q),
+                    _ => bail!(),
+                };
+                r!(dst) = Value::Float(v);
+            }
+            Op::Eq { dst, a, b } => {
+                let v = match (&r!(a), &r!(b)) {
+                    (&Value::Int(i), &Value::Int(j)) => i == j,
+                    (&Value::None, &Value::None) => true,
+                    (&Value::Obj(_), &Value::None) | (&Value::None, &Value::Obj(_)) => false,
+                    _ => bail!(),
+                };
+                r!(dst) = Value::Bool(v);
+            }
+            Op::Ne { dst, a, b } => {
+                let v = match (&r!(a), &r!(b)) {
+                    (&Value::Int(i), &Value::Int(j)) => i != j,
+                    (&Value::None, &Value::None) => false,
+                    (&Value::Obj(_), &Value::None) | (&Value::None, &Value::Obj(_)) => true,
+                    _ => bail!(),
+                };
+                r!(dst) = Value::Bool(v);
+            }
+            Op::Lt { dst, a, b } => r!(dst) = Value::Bool(compare!(op, a, b, <)),
+            Op::Le { dst, a, b } => r!(dst) = Value::Bool(compare!(op, a, b, <=)),
+            Op::Gt { dst, a, b } => r!(dst) = Value::Bool(compare!(op, a, b, >)),
+            Op::Ge { dst, a, b } => r!(dst) = Value::Bool(compare!(op, a, b, >=)),
+            Op::Not { dst, src } => {
+                r!(dst) = Value::Bool(matches!(r!(src), Value::None | Value::Bool(false)))
+            }
+
+            Op::Jump { offset } => jump!(op, offset),
+            Op::JumpIfFalse { cond, offset } => {
+                if matches!(r!(cond), Value::None | Value::Bool(false)) {
+                    jump!(op, offset);
+                }
+            }
+            Op::JumpIfTrue { cond, offset } => {
+                if !matches!(r!(cond), Value::None | Value::Bool(false)) {
+                    jump!(op, offset);
+                }
+            }
+            Op::JumpIfSet { reg, offset } => {
+                if !matches!(r!(reg), Value::Missing) {
+                    jump!(op, offset);
+                }
+            }
+            Op::ForPrep {
+                base,
+                inclusive,
+                offset,
+            } => match (&r!(base), &r!(base + 1)) {
+                (&Value::Int(start), &Value::Int(end)) => {
+                    let empty = if inclusive != 0 {
+                        start > end
+                    } else {
+                        start >= end
+                    };
+                    if empty {
+                        jump!(op, offset);
+                    } else {
+                        r!(base + 2) = Value::Int(start);
+                    }
+                }
+                _ => bail!(),
+            },
+            Op::ForStep {
+                base,
+                inclusive,
+                offset,
+            } => match (&r!(base), &r!(base + 1)) {
+                (&Value::Int(i), &Value::Int(end)) => {
+                    let Some(next) = i.checked_add(1) else {
+                        bail!()
+                    };
+                    let more = if inclusive != 0 {
+                        next <= end
+                    } else {
+                        next < end
+                    };
+                    if more && heap.should_collect() {
+                        bail!();
+                    }
+                    r!(base) = Value::Int(next);
+                    if more {
+                        r!(base + 2) = Value::Int(next);
+                        let target = (code.len() - ip.len()) as i64 + offset as i64;
+                        ip = code.get(target as usize..).unwrap_or_default().iter();
+                    }
+                }
+                _ => bail!(),
+            },
+
+            // List and range iterators; strings and maps go the full way.
+            Op::IterNext { iter, offset } => {
+                let Value::Obj(it) = r!(iter) else { bail!() };
+                let next = match *heap.get(it) {
+                    Object::Iter(IterState::List { list, pos }) => match heap.get(list) {
+                        Object::List(items) => items
+                            .get(pos)
+                            .map(|&v| (v, IterState::List { list, pos: pos + 1 })),
+                        _ => bail!(),
+                    },
+                    Object::Iter(IterState::Range { next, end, step }) => {
+                        let more = if step > 0 { next < end } else { next > end };
+                        // Past the last element the state saturates at `end`.
+                        more.then(|| {
+                            (
+                                Value::Int(next),
+                                IterState::Range {
+                                    next: next.checked_add(step).unwrap_or(end),
+                                    end,
+                                    step,
+                                },
+                            )
+                        })
+                    }
+                    _ => bail!(),
+                };
+                match next {
+                    Some((v, state)) => {
+                        if let Object::Iter(s) = heap.get_mut(it) {
+                            *s = state;
+                        }
+                        r!(iter + 1) = v;
+                    }
+                    None => {
+                        let target = (code.len() - ip.len()) as i64 + offset as i64;
+                        ip = code.get(target as usize..).unwrap_or_default().iter();
+                    }
+                }
+            }
+            Op::LoadUpval { dst, idx } => {
+                let Some(frame) = frames.last() else { bail!() };
+                let v = match heap.get(frame.closure) {
+                    Object::Closure(c) => {
+                        match c.cells.get(idx as usize).map(|&cell| heap.get(cell)) {
+                            Some(Object::Cell(v)) => *v,
+                            _ => bail!(),
+                        }
+                    }
+                    _ => bail!(),
+                };
+                r!(dst) = v;
+            }
+            Op::GetIndex { dst, obj, index } => {
+                let v = match (&r!(obj), &r!(index)) {
+                    (&Value::Obj(list), &Value::Int(i)) if i >= 0 => match heap.get(list) {
+                        Object::List(items) => match items.get(i as usize) {
+                            Some(&v) => v,
+                            None => bail!(),
+                        },
+                        _ => bail!(),
+                    },
+                    _ => bail!(),
+                };
+                r!(dst) = v;
+            }
+            Op::SetIndex { obj, index, src } => {
+                let v = r!(src);
+                match (&r!(obj), &r!(index)) {
+                    (&Value::Obj(list), &Value::Int(i)) if i >= 0 => match heap.get_mut(list) {
+                        Object::List(items) => match items.get_mut(i as usize) {
+                            Some(slot) => *slot = v,
+                            None => bail!(),
+                        },
+                        _ => bail!(),
+                    },
+                    _ => bail!(),
+                }
+            }
+            Op::GetField { dst, obj, .. } => {
+                let site = cache_base + (code.len() - ip.len()) - 1;
+                let (ty, idx) = field_cache[site];
+                let v = match r!(obj) {
+                    Value::Obj(o) => match heap.get(o) {
+                        Object::Instance(inst) if inst.type_id == ty => inst.fields[idx as usize],
+                        _ => bail!(),
+                    },
+                    _ => bail!(),
+                };
+                r!(dst) = v;
+            }
+            Op::SetField { obj, src, .. } => {
+                let site = cache_base + (code.len() - ip.len()) - 1;
+                let (ty, idx) = field_cache[site];
+                let Value::Obj(o) = r!(obj) else { bail!() };
+                let v = r!(src);
+                let converted = match heap.get(o) {
+                    Object::Instance(inst) if inst.type_id == ty => {
+                        match &heap.types().structs[ty as usize].fields[idx as usize].check {
+                            None => v,
+                            Some(TypeCheck::Float) => match v {
+                                Value::Float(_) => v,
+                                Value::Int(n) => Value::Float(n as f64),
+                                _ => bail!(),
+                            },
+                            Some(_) => bail!(),
+                        }
+                    }
+                    _ => bail!(),
+                };
+                if let Object::Instance(inst) = heap.get_mut(o) {
+                    inst.fields[idx as usize] = converted;
+                }
+            }
+            Op::CheckType { reg, ty } => {
+                let passes = matches!(
+                    (&module.checks[ty as usize], &r!(reg)),
+                    (TypeCheck::Any, _)
+                        | (TypeCheck::Int, Value::Int(_))
+                        | (TypeCheck::Float, Value::Float(_))
+                );
+                if !passes {
+                    bail!();
+                }
+            }
+
+            Op::LoadIntAdd { dst: x, value } => {
+                int_imm!(op, x, value, Add, i64::checked_add, |p, q| p + q)
+            }
+            Op::LoadIntSub { dst: x, value } => {
+                int_imm!(op, x, value, Sub, i64::checked_sub, |p, q| p - q)
+            }
+            Op::LoadIntMul { dst: x, value } => {
+                int_imm!(op, x, value, Mul, i64::checked_mul, |p, q| p * q)
+            }
+            Op::LoadIntMod { dst: x, value } => {
+                let Some(&Op::Mod { dst, a, .. }) = ip.as_slice().first() else {
+                    bail!()
+                };
+                let v = match r!(a) {
+                    Value::Int(i) if value > 0 => Value::Int(i.rem_euclid(value as i64)),
+                    _ => bail!(),
+                };
+                ip.next();
+                r!(x) = Value::Int(value as i64);
+                r!(dst) = v;
+            }
+            Op::LoadIntFloorDiv { dst: x, value } => {
+                let Some(&Op::FloorDiv { dst, a, .. }) = ip.as_slice().first() else {
+                    bail!()
+                };
+                let v = match r!(a) {
+                    Value::Int(i) if value > 0 => Value::Int(i.div_euclid(value as i64)),
+                    _ => bail!(),
+                };
+                ip.next();
+                r!(x) = Value::Int(value as i64);
+                r!(dst) = v;
+            }
+            Op::LoadIntLt { dst: x, value } => compare_imm!(op, x, value, Lt, <),
+            Op::LoadIntLe { dst: x, value } => compare_imm!(op, x, value, Le, <=),
+            Op::LoadIntGt { dst: x, value } => compare_imm!(op, x, value, Gt, >),
+            Op::LoadIntGe { dst: x, value } => compare_imm!(op, x, value, Ge, >=),
+            Op::EqJumpIfFalse { dst, a, b } => equal_jump!(dst, equal!(a, b)),
+            Op::NeJumpIfFalse { dst, a, b } => equal_jump!(dst, !equal!(a, b)),
+            Op::LoadIntEq { dst: x, value } => {
+                let Some(&Op::Eq { dst, a, .. }) = ip.as_slice().first() else {
+                    bail!()
+                };
+                let v = match r!(a) {
+                    Value::Int(i) => i == value as i64,
+                    _ => bail!(),
+                };
+                ip.next();
+                r!(x) = Value::Int(value as i64);
+                r!(dst) = Value::Bool(v);
+            }
+            Op::LoadIntNe { dst: x, value } => {
+                let Some(&Op::Ne { dst, a, .. }) = ip.as_slice().first() else {
+                    bail!()
+                };
+                let v = match r!(a) {
+                    Value::Int(i) => i != value as i64,
+                    _ => bail!(),
+                };
+                ip.next();
+                r!(x) = Value::Int(value as i64);
+                r!(dst) = Value::Bool(v);
+            }
+            Op::LoadIntCompareJumpIfFalse { dst: x, value } => {
+                let [compare, Op::JumpIfFalse { offset, .. }, ..] = *ip.as_slice() else {
+                    bail!()
+                };
+                if offset < 0 && heap.should_collect() {
+                    bail!();
+                }
+                let imm = value as i64;
+                let (dst, v) = match (compare, r!(compare_operand(compare))) {
+                    (Op::Lt { dst, .. }, Value::Int(i)) => (dst, i < imm),
+                    (Op::Le { dst, .. }, Value::Int(i)) => (dst, i <= imm),
+                    (Op::Gt { dst, .. }, Value::Int(i)) => (dst, i > imm),
+                    (Op::Ge { dst, .. }, Value::Int(i)) => (dst, i >= imm),
+                    (Op::Eq { dst, .. }, Value::Int(i)) => (dst, i == imm),
+                    (Op::Ne { dst, .. }, Value::Int(i)) => (dst, i != imm),
+                    _ => bail!(),
+                };
+                ip.next();
+                ip.next();
+                r!(x) = Value::Int(imm);
+                r!(dst) = Value::Bool(v);
+                if !v {
+                    let target = (code.len() - ip.len()) as i64 + offset as i64;
+                    ip = code.get(target as usize..).unwrap_or_default().iter();
+                }
+            }
+            Op::LtJumpIfFalse { dst, a, b } => compare_jump!(op, dst, a, b, <),
+            Op::LeJumpIfFalse { dst, a, b } => compare_jump!(op, dst, a, b, <=),
+            Op::GtJumpIfFalse { dst, a, b } => compare_jump!(op, dst, a, b, >),
+            Op::GeJumpIfFalse { dst, a, b } => compare_jump!(op, dst, a, b, >=),
+
+            Op::Call { func: f, argc } => {
+                if heap.should_collect() {
+                    bail!();
+                }
+                let Value::Obj(callee) = r!(f) else { bail!() };
+                let target = match heap.get(callee) {
+                    Object::Closure(closure) => closure.func,
+                    // Positional construction of a struct without field
+                    // types: allocation never collects, so it is safe here.
+                    &Object::StructType(type_id) => {
+                        let desc = &heap.types().structs[type_id as usize];
+                        if !desc.untyped || desc.fields.len() != argc as usize {
+                            bail!();
+                        }
+                        let start = f as usize + 1;
+                        let fields: Box<[Value]> = regs[start..start + argc as usize].into();
+                        let instance = crate::object::Instance { type_id, fields };
+                        r!(f) = Value::Obj(heap.alloc(Object::Instance(instance)));
+                        continue;
+                    }
+                    _ => bail!(),
+                };
+                let callee_code = &program.functions[target as usize];
+                let slot = base + f as usize;
+                if callee_code.params.len() != argc as usize
+                    || frames.len() >= max_frames
+                    || stack.len() < slot + 1 + N
+                {
+                    bail!();
+                }
+                let pos = code.len() - ip.len();
+                if let Some(frame) = frames.last_mut() {
+                    frame.pc = pos as u32;
+                }
+                frames.push(Frame {
+                    func: target,
+                    closure: callee,
+                    base: (slot + 1) as u32,
+                    ret: slot as u32,
+                    pc: 0,
+                });
+                func = callee_code;
+                code = &func.code[..];
+                module = &*func.module;
+                cache_base = func.cache_base;
+                base = slot + 1;
+                ip = code.iter();
+                switched = true;
+                regs = window!();
+            }
+            Op::Return { src } => ret!(r!(src)),
+            Op::ReturnNone {} => ret!(Value::None),
+            Op::AddReturn { a, b, .. } => ret!(arith_value!(a, b, i64::checked_add, |x, y| x + y)),
+            Op::SubReturn { a, b, .. } => ret!(arith_value!(a, b, i64::checked_sub, |x, y| x - y)),
+            Op::DivReturn { a, b, .. } => ret!(Value::Float(divide!(a, b))),
+            Op::MulReturn { a, b, .. } => ret!(arith_value!(a, b, i64::checked_mul, |x, y| x * y)),
+
+            _ => bail!(),
+        }
+    }
+}
