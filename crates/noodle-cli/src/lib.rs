@@ -65,7 +65,11 @@ pub fn compile(path: &Path) -> Result<Module, u8> {
         _ => {
             let n = output.errors.max(1);
             let plural = if n == 1 { "" } else { "s" };
-            let _ = writeln!(stderr, "error: could not compile `{}` ({n} error{plural})", path.display());
+            let _ = writeln!(
+                stderr,
+                "error: could not compile `{}` ({n} error{plural})",
+                path.display()
+            );
             Err(EXIT_USAGE)
         }
     }

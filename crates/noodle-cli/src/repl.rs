@@ -30,7 +30,11 @@ pub fn run_repl(options: noodle_vm::VmOptions) -> u8 {
     let mut vm = noodle_vm::Vm::new(options);
     let mut pending = String::new();
     loop {
-        let prompt = if pending.is_empty() { PROMPT } else { CONTINUATION };
+        let prompt = if pending.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION
+        };
         match editor.readline(prompt) {
             Ok(line) => {
                 pending.push_str(&line);

@@ -7,9 +7,9 @@
 //! before the file (e.g. `--max-frames 50`). Files in a folder named `lib`
 //! are modules imported by other fixtures, not programs.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::io::Write as _;
 
 fn run_fixture(path: &Path) -> String {
     let dir = path.parent().expect("fixture has a folder");
@@ -21,7 +21,10 @@ fn run_fixture(path: &Path) -> String {
         command.args(args.split_whitespace());
     }
     command.arg(file);
-    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = command.spawn().expect("noodle starts");
     let stdin_text = std::fs::read(path.with_extension("stdin")).unwrap_or_default();
     if let Some(mut stdin) = child.stdin.take() {
@@ -30,7 +33,10 @@ fn run_fixture(path: &Path) -> String {
     let output = child.wait_with_output().expect("noodle finishes");
     format!(
         "status: {}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code().map_or("signal".to_string(), |c| c.to_string()),
+        output
+            .status
+            .code()
+            .map_or("signal".to_string(), |c| c.to_string()),
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr),
     )

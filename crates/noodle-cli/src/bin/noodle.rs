@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "noodle", version, about = "Run Noodle programs (.nd source or .nbc bytecode)")]
+#[command(
+    name = "noodle",
+    version,
+    about = "Run Noodle programs (.nd source or .nbc bytecode)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,13 +50,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     noodle_cli::install_panic_hook();
     noodle_cli::on_big_stack(move || match cli.command {
-        Command::Run { file, max_frames, args: _ } => {
-            noodle_cli::run_file(&file, noodle_vm::VmOptions { max_frames, ..Default::default() })
-        }
+        Command::Run {
+            file,
+            max_frames,
+            args: _,
+        } => noodle_cli::run_file(&file, noodle_vm::VmOptions { max_frames }),
         Command::Check { file } => noodle_cli::check_file(&file),
         Command::Disasm { file } => noodle_cli::disassemble_file(&file),
-        Command::Repl { max_frames } => {
-            noodle_cli::run_repl(noodle_vm::VmOptions { max_frames, ..Default::default() })
-        }
+        Command::Repl { max_frames } => noodle_cli::run_repl(noodle_vm::VmOptions { max_frames }),
     })
 }

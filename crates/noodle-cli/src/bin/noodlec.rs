@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "noodlec", version, about = "Compile a Noodle program to NBC bytecode")]
+#[command(
+    name = "noodlec",
+    version,
+    about = "Compile a Noodle program to NBC bytecode"
+)]
 struct Cli {
     /// The program's entry file (.nd).
     file: PathBuf,
