@@ -23,6 +23,13 @@ pub const EXIT_USAGE: u8 = 2;
 /// compiler and value printer recurse over deeply nested input.
 const WORKER_STACK: usize = 512 * 1024 * 1024;
 
+/// `options` for a VM running on the [`on_big_stack`] worker: natives
+/// calling back into Noodle may use most of its stack.
+pub fn worker_options(mut options: noodle_vm::VmOptions) -> noodle_vm::VmOptions {
+    options.native_stack_budget = options.native_stack_budget.max(WORKER_STACK / 4 * 3);
+    options
+}
+
 /// Runs `work` on a thread with a large stack and turns a panic, which
 /// would be a bug in the toolchain, into a one-line error.
 pub fn on_big_stack(work: impl FnOnce() -> u8 + Send + 'static) -> ExitCode {
@@ -122,6 +129,7 @@ pub fn compile_to_file(source: &Path, output: Option<PathBuf>) -> u8 {
 
 /// `noodle run FILE [--max-frames N]`
 pub fn run_file(path: &Path, options: noodle_vm::VmOptions) -> u8 {
+    let options = worker_options(options);
     let module = match load_program(path) {
         Ok(m) => m,
         Err(code) => return code,

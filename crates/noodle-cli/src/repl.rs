@@ -27,7 +27,7 @@ pub fn run_repl(options: noodle_vm::VmOptions) -> u8 {
     }
     let base_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let mut compiler = noodle_codegen::ReplCompiler::new(&base_dir);
-    let mut vm = noodle_vm::Vm::new(options);
+    let mut vm = noodle_vm::Vm::new(crate::worker_options(options));
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() {

@@ -54,9 +54,18 @@ fn main() -> ExitCode {
             file,
             max_frames,
             args: _,
-        } => noodle_cli::run_file(&file, noodle_vm::VmOptions { max_frames }),
+        } => noodle_cli::run_file(
+            &file,
+            noodle_vm::VmOptions {
+                max_frames,
+                ..Default::default()
+            },
+        ),
         Command::Check { file } => noodle_cli::check_file(&file),
         Command::Disasm { file } => noodle_cli::disassemble_file(&file),
-        Command::Repl { max_frames } => noodle_cli::run_repl(noodle_vm::VmOptions { max_frames }),
+        Command::Repl { max_frames } => noodle_cli::run_repl(noodle_vm::VmOptions {
+            max_frames,
+            ..Default::default()
+        }),
     })
 }

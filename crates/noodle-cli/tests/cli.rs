@@ -1,0 +1,191 @@
+//! End-to-end behaviour of the binaries that fixtures cannot express:
+//! compiling to files, damaged bytecode, usage errors and the REPL.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn noodle() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_noodle"))
+}
+
+fn noodlec() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_noodlec"))
+}
+
+/// A fresh scratch folder per test, so tests can run in parallel.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("noodle-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn compile(dir: &Path, source: &str) -> PathBuf {
+    let src = dir.join("prog.nd");
+    std::fs::write(&src, source).unwrap();
+    let out = dir.join("prog.nbc");
+    let status = noodlec().arg(&src).arg("-o").arg(&out).status().unwrap();
+    assert!(status.success());
+    out
+}
+
+#[test]
+fn compiled_bytecode_runs_like_the_source() {
+    let dir = scratch("roundtrip");
+    let nbc = compile(&dir, "def sq(x) = x * x\nprint([1, 2, 3].map(sq))\n");
+    let out = noodle().arg("run").arg(&nbc).output().unwrap();
+    assert_eq!(text(&out.stdout), "[1, 4, 9]\n");
+    assert_eq!(out.status.code(), Some(0));
+    let listing = noodle().arg("disasm").arg(&nbc).output().unwrap();
+    assert!(text(&listing.stdout).contains("sq(x)"));
+}
+
+#[test]
+fn noodlec_defaults_the_output_next_to_the_source() {
+    let dir = scratch("default-out");
+    std::fs::write(dir.join("hello.nd"), "print(\"hi\")\n").unwrap();
+    assert!(
+        noodlec()
+            .arg(dir.join("hello.nd"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(dir.join("hello.nbc").exists());
+}
+
+#[test]
+fn damaged_bytecode_gets_a_one_line_error() {
+    let dir = scratch("damaged");
+    let nbc = compile(&dir, "print(1 + 2)\n");
+    let good = std::fs::read(&nbc).unwrap();
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0xff;
+    let mut version = good.clone();
+    version[4] = 42;
+    let cases: [(&str, Vec<u8>, &str); 5] = [
+        ("truncated", good[..good.len() / 2].to_vec(), "truncated"),
+        ("corrupt", flipped, "checksum"),
+        ("version", version, "version 42"),
+        (
+            "text",
+            b"print(1)\n this is not bytecode".to_vec(),
+            "not an NBC file",
+        ),
+        ("empty", Vec::new(), "truncated"),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.join(format!("{name}.nbc"));
+        std::fs::write(&path, bytes).unwrap();
+        let out = noodle().arg("run").arg(&path).output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+        assert!(err.contains(expected), "{name}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn exit_statuses() {
+    let dir = scratch("status");
+    std::fs::write(dir.join("ok.nd"), "print(1)\n").unwrap();
+    std::fs::write(
+        dir.join("boom.nd"),
+        "print(\"before\")\nraise ValueError(\"no\")\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("bad.nd"), "print(nope)\n").unwrap();
+    let status = |args: &[&str]| noodle().current_dir(&dir).args(args).output().unwrap();
+    assert_eq!(status(&["run", "ok.nd"]).status.code(), Some(0));
+    let boom = status(&["run", "boom.nd"]);
+    assert_eq!(boom.status.code(), Some(1));
+    assert_eq!(text(&boom.stdout), "before\n");
+    assert!(text(&boom.stderr).starts_with("error: ValueError: no\n  at <module> (boom.nd:2:"));
+    assert_eq!(status(&["run", "bad.nd"]).status.code(), Some(2));
+    assert_eq!(status(&["check", "bad.nd"]).status.code(), Some(2));
+    assert_eq!(status(&["check", "ok.nd"]).status.code(), Some(0));
+    assert_eq!(status(&["run", "missing.nd"]).status.code(), Some(2));
+    assert_eq!(status(&["run"]).status.code(), Some(2));
+    assert_eq!(status(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(status(&["--help"]).status.code(), Some(0));
+    assert_eq!(
+        status(&["run", "--max-frames", "lots", "ok.nd"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn max_frames_limits_recursion() {
+    let dir = scratch("frames");
+    std::fs::write(
+        dir.join("deep.nd"),
+        "def d(n) = if n == 0 { 0 } else { 1 + d(n - 1) }\nprint(d(500))\n",
+    )
+    .unwrap();
+    let run = |frames: &str| {
+        noodle()
+            .current_dir(&dir)
+            .args(["run", "--max-frames", frames, "deep.nd"])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(text(&run("1000").stdout), "500\n");
+    let limited = run("100");
+    assert_eq!(limited.status.code(), Some(1));
+    assert!(text(&limited.stderr).contains("RecursionError"));
+}
+
+#[test]
+fn repl_keeps_definitions_and_survives_errors() {
+    let input = "let x = 40\nx + 2\ndef twice(n) {\n    return n * 2\n}\ntwice(x)\nprint(nope)\n1 / 0\n\"q\"\nx = x + 1\nx\n";
+    let out = run_with_stdin(
+        {
+            let mut c = noodle();
+            c.arg("repl").env("HOME", scratch("repl-home"));
+            c
+        },
+        input,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "42\n80\n\"q\"\n41\n");
+    let err = text(&out.stderr);
+    assert!(err.contains("undeclared name `nope`"), "{err}");
+    assert!(err.contains("ZeroDivisionError: division by zero"), "{err}");
+}
+
+#[test]
+fn repl_continues_open_input() {
+    let out = run_with_stdin(
+        {
+            let mut c = noodle();
+            c.arg("repl").env("HOME", scratch("repl-cont"));
+            c
+        },
+        "let total = 1 +\n    2\n[total,\n  3]\n",
+    );
+    assert_eq!(text(&out.stdout), "[3, 3]\n");
+}
