@@ -26,7 +26,7 @@ const WORKER_STACK: usize = 512 * 1024 * 1024;
 /// `options` for a VM running on the [`on_big_stack`] worker: natives
 /// calling back into Noodle may use most of its stack.
 pub fn worker_options(mut options: noodle_vm::VmOptions) -> noodle_vm::VmOptions {
-    options.native_stack_budget = options.native_stack_budget.max(WORKER_STACK / 4 * 3);
+    options.native_stack_budget = options.native_stack_budget.max(WORKER_STACK / 8 * 7);
     options
 }
 

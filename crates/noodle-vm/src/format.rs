@@ -16,8 +16,7 @@
 //!   `<variant Shape.Circle>`, actor and supervisor types
 //!   `<actor type Counter>` / `<supervisor type App>`.
 //!
-//! Notes for the VM core (library engineer): `0..=10` can only print as
-//! written if `object::Range` records that it was inclusive; and tasks,
+//! Notes for the VM core (library engineer): tasks,
 //! actors and channels (`<task 7>`, `<actor Counter#3>`) need arms in
 //! `Printer::object` once their heap objects exist.
 
@@ -234,6 +233,9 @@ impl<'h, 'o> Printer<'h, 'o> {
                     self.out.push_str(&error.message);
                 }
             }
+            Object::Range(range) if range.inclusive => {
+                let _ = write!(self.out, "{}..={}", range.start, range.end - 1);
+            }
             Object::Range(range) if range.step == 1 => {
                 let _ = write!(self.out, "{}..{}", range.start, range.end);
             }
@@ -290,6 +292,17 @@ impl<'h, 'o> Printer<'h, 'o> {
                     .get(*proto as usize)
                     .map_or("?", |n| &**n);
                 let _ = write!(self.out, "<supervisor type {name}>");
+            }
+            Object::Coroutine(c) => {
+                let name = types
+                    .function_names
+                    .get(c.func as usize)
+                    .map_or("?", |n| &**n);
+                let _ = write!(self.out, "<coroutine {name}>");
+            }
+            Object::BoundMethod(b) => {
+                let owner = heap.type_name(b.receiver);
+                let _ = write!(self.out, "<method {owner}.{}>", symbol(b.name));
             }
             Object::Cell(_) => self.out.push_str("<cell>"),
             Object::Iter(_) => self.out.push_str("<iterator>"),

@@ -138,7 +138,12 @@ impl Heap {
     /// `start .. end` by `step`; a zero step is the caller's ValueError.
     pub fn alloc_range(&mut self, start: i64, end: i64, step: i64) -> Value {
         debug_assert!(step != 0);
-        Value::Obj(self.alloc(Object::Range(Range { start, end, step })))
+        Value::Obj(self.alloc(Object::Range(Range {
+            start,
+            end,
+            step,
+            inclusive: false,
+        })))
     }
 
     /// A fresh error value (not raised, empty trace).
@@ -275,6 +280,7 @@ impl Heap {
             Value::None => Some(MapKey::None),
             Value::Bool(b) => Some(MapKey::Bool(b)),
             Value::Int(i) => Some(MapKey::Int(i)),
+            Value::Float(f) => MapKey::of_float(f),
             Value::Obj(_) => self.str(v).map(|s| MapKey::Str(s.arc().clone())),
             _ => None,
         }
@@ -309,7 +315,10 @@ impl Heap {
                 Object::List(_) => TypeTag::List,
                 Object::Map(_) => TypeTag::Map,
                 Object::Range(_) => TypeTag::Range,
-                Object::Closure(_) | Object::VariantCtor { .. } => TypeTag::Function,
+                Object::Closure(_) | Object::VariantCtor { .. } | Object::BoundMethod(_) => {
+                    TypeTag::Function
+                }
+                Object::Coroutine(_) => TypeTag::Coroutine,
                 Object::Cell(_) => TypeTag::Cell,
                 Object::StructType(_) | Object::EnumType(_) => TypeTag::Type,
                 Object::Instance(_) => TypeTag::Struct,
@@ -357,6 +366,7 @@ impl Heap {
             TypeTag::Error => "error",
             TypeTag::Type | TypeTag::ActorType | TypeTag::SupervisorType => "type",
             TypeTag::Iterator => "iterator",
+            TypeTag::Coroutine => "coroutine",
             TypeTag::Cell => "cell",
             TypeTag::Struct | TypeTag::Enum | TypeTag::Missing => "missing",
         }
@@ -440,6 +450,9 @@ impl Heap {
                     | IterState::MapKeys { map: r, .. } => stack.push(r),
                     IterState::Range { .. } => {}
                 },
+                o @ (Object::Coroutine(_) | Object::BoundMethod(_)) => {
+                    o.for_each_bound_value(&mut add)
+                }
                 Object::Free
                 | Object::Str(_)
                 | Object::Range(_)

@@ -19,7 +19,10 @@
 //! `Str` (immutable, `Arc<str>` + O(1) char length), `List(Vec<Value>)`,
 //! `Map` (insertion-ordered, [`MapKey`] = none/bool/int/str), `Range`,
 //! `Closure`, `Cell`, `StructType`/`Instance`, `EnumType`/`VariantCtor`/
-//! `EnumValue`, `Error`, `Iter`, `ActorType`, `SupervisorType`.
+//! `EnumValue`, `Error`, `Iter`, `ActorType`, `SupervisorType`,
+//! `Coroutine` (an `async def` called but not started: closure + bound
+//! arguments, made by `AsyncBegin`) and `BoundMethod` (`t.area` read as a
+//! value: receiver + user or native method).
 //!
 //! Reading: `vm.heap.get(r)` / `vm.heap.object(v)` return `&Object`; typed
 //! shortcuts `heap.as_str(v)`, `heap.str(v)` (char length, `char_at`),
@@ -35,7 +38,8 @@
 //! `alloc_char(char)`, `alloc_list(Vec<Value>)`, `alloc_map(Map)`,
 //! `alloc_range(start, end_exclusive, step)`, `new_error(kind, message)`;
 //! `heap.alloc(Object)` for anything else. Map keys: `heap.map_key(v)`
-//! gives `Option<MapKey>` (`None` = unhashable: raise TypeError), then
+//! gives `Option<MapKey>` (`None` = unhashable: raise TypeError; an
+//! integral float is its int's key, other floats are never keys), then
 //! `Map::get/insert(key, key_value, value)/remove/entry_at/iter`.
 //!
 //! Operators shared with natives (equality, ordering, `+`, ...) are in
@@ -105,7 +109,9 @@
 //!   with more registers is loaded) past the running frame's base, so a
 //!   register operand indexes a fixed-size array with no bounds check.
 //!   Noodle→Noodle calls never recurse in Rust; only `call_value` (natives
-//!   calling back) runs a nested loop.
+//!   calling back) runs a nested loop. The Rust stack those nested loops
+//!   use is measured (addresses of locals, from the outermost one) and
+//!   capped by `VmOptions::native_stack_budget` (RecursionError).
 //! - Two tiers: `interp::hot` runs the common instructions (arithmetic,
 //!   comparisons, jumps, loops, list indexing, cached struct fields, calls
 //!   and returns of plain closures) in a small function without calls, so

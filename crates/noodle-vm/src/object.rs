@@ -42,6 +42,63 @@ pub enum Object {
     SupervisorType {
         proto: u32,
     },
+    /// A call of an `async def` that has not started (see [`Coroutine`]).
+    Coroutine(Box<Coroutine>),
+    /// `value.method` read as a value (see [`BoundMethod`]).
+    BoundMethod(Box<BoundMethod>),
+}
+
+impl Object {
+    /// Calls `f` on each value a [`Object::Coroutine`] or
+    /// [`Object::BoundMethod`] holds (for the collector).
+    pub fn for_each_bound_value(&self, mut f: impl FnMut(&Value)) {
+        match self {
+            Object::Coroutine(c) => {
+                f(&Value::Obj(c.closure));
+                c.args.iter().for_each(f);
+            }
+            Object::BoundMethod(b) => {
+                f(&b.receiver);
+                if let BoundTarget::Closure(r) = b.target {
+                    f(&Value::Obj(r));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Calling an `async def` makes one of these and runs nothing: the
+/// function's first instruction (`AsyncBegin`) pops the new frame and
+/// packs it here. The concurrency runtime will start it at the
+/// instruction after `AsyncBegin`, with `args` as `R[0..]`.
+#[derive(Debug)]
+pub struct Coroutine {
+    /// The async function's closure ([`Object::Closure`]).
+    pub closure: ObjRef,
+    /// Program function index.
+    pub func: u32,
+    /// The parameters as bound at the call (`Missing` for an omitted one
+    /// with a default, which the body fills in after `AsyncBegin`).
+    pub args: Box<[Value]>,
+}
+
+/// A method read as a value (`let m = t.area`, `let p = xs.push`): calling
+/// it calls the method with `receiver` as `self`.
+#[derive(Debug)]
+pub struct BoundMethod {
+    pub receiver: Value,
+    pub target: BoundTarget,
+    /// The method's name (for `<method Temp.fahrenheit>`).
+    pub name: crate::types::Sym,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum BoundTarget {
+    /// A user `impl` method ([`Object::Closure`]).
+    Closure(ObjRef),
+    /// A method of a builtin type.
+    Native(crate::native::NativeMethod),
 }
 
 /// An immutable string. `char_len` makes `len` O(1); when it equals the
@@ -106,13 +163,26 @@ impl Str {
 }
 
 /// A map key: only none, bool, int and str are hashable. `true` and `1`
-/// are different keys (they are not `==`).
+/// are different keys (they are not `==`). A float with an integral value
+/// is the same key as that int (`1.0 == 1`), as in Python.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MapKey {
     None,
     Bool(bool),
     Int(i64),
     Str(Arc<str>),
+}
+
+impl MapKey {
+    /// The key a float stands for: the int it equals, if any. Other floats
+    /// (fractional, out of int range, infinite, nan) cannot be keys:
+    /// storing one is a TypeError, looking one up finds nothing.
+    pub fn of_float(f: f64) -> Option<MapKey> {
+        // 2^63 is exactly representable; every integral float in
+        // [-2^63, 2^63) is an i64.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+        (f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f)).then_some(MapKey::Int(f as i64))
+    }
 }
 
 /// FxHash: map keys are not attacker-chosen in a way that matters for a
@@ -225,6 +295,10 @@ pub struct Range {
     pub start: i64,
     pub end: i64,
     pub step: i64,
+    /// Written `start..=last` (step 1, `end` = `last + 1`, saturated at
+    /// `max_int`): prints that way and `.end` is `end - 1`. Iteration,
+    /// `len` and `in` use `end` only.
+    pub inclusive: bool,
 }
 
 impl Range {

@@ -141,6 +141,8 @@ pub enum TypeTag {
     /// A value of a user enum.
     Enum,
     Iterator,
+    /// A call of an `async def` that has not run (`type_of` "coroutine").
+    Coroutine,
     Cell,
     ActorType,
     SupervisorType,

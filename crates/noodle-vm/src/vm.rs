@@ -20,12 +20,26 @@ use crate::value::{TypeTag, Value};
 pub struct VmOptions {
     /// More Noodle frames than this raise `RecursionError`.
     pub max_frames: usize,
+    /// Bytes of Rust stack that natives calling back into Noodle (`map`,
+    /// `sorted` keys, ...) may use for their nested interpreter loops
+    /// before the next re-entry raises `RecursionError`. Plain
+    /// Noodle→Noodle calls use no Rust stack and are bounded by
+    /// `max_frames` only. Must be comfortably below the running thread's
+    /// stack size (the default suits any thread of at least 2 MiB, Rust's
+    /// default for spawned threads and test threads, also in debug
+    /// builds; the CLI's 512 MiB worker raises it). One level costs about
+    /// 19 KiB in a debug build and much less in release.
+    pub native_stack_budget: usize,
 }
+
+/// The default [`VmOptions::native_stack_budget`]: 1 MiB.
+pub const DEFAULT_NATIVE_STACK_BUDGET: usize = 1 << 20;
 
 impl Default for VmOptions {
     fn default() -> Self {
         VmOptions {
             max_frames: 200_000,
+            native_stack_budget: DEFAULT_NATIVE_STACK_BUDGET,
         }
     }
 }
@@ -83,6 +97,11 @@ pub struct Vm {
     /// more registers is loaded, then `interp::WIDE_WINDOW` for good.
     pub(crate) window: usize,
     pub(crate) method_cache: HashMap<(TypeTag, Sym), Option<NativeMethod>>,
+    /// How many `call_value` loops are nested now (natives calling back).
+    pub(crate) reentries: usize,
+    /// The address of a local of the outermost running `call_value`: the
+    /// Rust stack nested re-entries have used is measured from it.
+    pub(crate) stack_anchor: usize,
     out: Output,
 }
 
@@ -105,6 +124,8 @@ impl Vm {
             field_cache: Vec::new(),
             window: crate::interp::NARROW_WINDOW,
             method_cache: HashMap::new(),
+            reentries: 0,
+            stack_anchor: 0,
             out: Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
         }
     }

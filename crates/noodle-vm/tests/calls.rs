@@ -265,7 +265,13 @@ fn deep_recursion_does_not_use_the_rust_stack() {
     let (_, result) = run(&m);
     assert_eq!(expect_int(&result), 100_000);
 
-    let (_, result) = run_with(&m, VmOptions { max_frames: 1000 });
+    let (_, result) = run_with(
+        &m,
+        VmOptions {
+            max_frames: 1000,
+            ..VmOptions::default()
+        },
+    );
     assert_eq!(expect_error(&result).kind, "RecursionError");
 }
 

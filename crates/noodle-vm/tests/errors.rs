@@ -257,7 +257,13 @@ fn forever_module() -> noodle_nbc::Module {
 fn runaway_recursion_is_a_catchable_recursion_error() {
     let (vm, result) = run(&forever_module());
     assert_eq!(expect_str(&vm, &result), "RecursionError");
-    let (vm, result) = run_with(&forever_module(), VmOptions { max_frames: 50 });
+    let (vm, result) = run_with(
+        &forever_module(),
+        VmOptions {
+            max_frames: 50,
+            ..VmOptions::default()
+        },
+    );
     assert_eq!(expect_str(&vm, &result), "RecursionError");
 }
 
@@ -331,9 +337,9 @@ fn runtime_errors_have_clear_messages() {
             "division by zero",
         ),
         (
-            vec![AsyncBegin {}],
+            vec![LoadNone { dst: 1 }, Await { dst: 0, src: 1 }],
             "UnsupportedError",
-            "async functions need the concurrency runtime, which is not available yet",
+            "await needs the concurrency runtime, which is not available yet",
         ),
         (
             vec![

@@ -214,7 +214,13 @@ fn random_verified_programs_never_panic() {
         }
         ran += 1;
         // Any outcome is fine; a panic fails the test.
-        let _ = run_with(&m, VmOptions { max_frames: 64 });
+        let _ = run_with(
+            &m,
+            VmOptions {
+                max_frames: 64,
+                ..VmOptions::default()
+            },
+        );
     }
     assert!(ran > 1000, "only {ran} random modules passed the verifier");
 }

@@ -76,6 +76,8 @@ pub fn get_index(heap: &mut Heap, obj: Value, index: Value) -> NResult<Value> {
                 Some(v) => Ok(v),
                 None => Err(key_error(heap, index)),
             },
+            // A float that is no int is never a key: not found.
+            None if matches!(index, Value::Float(_)) => Err(key_error(heap, index)),
             None => Err(unhashable(heap, index)),
         },
         (Some(Object::List(_) | Object::Str(_) | Object::Range(_)), _) => {
@@ -287,7 +289,7 @@ pub fn get_field(heap: &mut Heap, obj: Value, name: Sym) -> NResult<Value> {
         },
         (_, Some(Object::Range(r))) => match field {
             "start" => Ok(Value::Int(r.start)),
-            "end" => Ok(Value::Int(r.end)),
+            "end" => Ok(Value::Int(if r.inclusive { r.end - 1 } else { r.end })),
             "step" => Ok(Value::Int(r.step)),
             _ => Err(no_field(heap, obj, name)),
         },

@@ -9,7 +9,7 @@ use crate::interp::Frame;
 use crate::interp::access::{check_value, field_type_message};
 use crate::load::{FunctionCode, Program};
 use crate::native::{Args, BuiltinDef, NResult, NativeFn, NativeMethod};
-use crate::object::{EnumValue, Instance, Object};
+use crate::object::{BoundMethod, BoundTarget, EnumValue, Instance, Object};
 use crate::types::{Sym, find_method};
 use crate::value::{ObjRef, Value};
 use crate::vm::Vm;
@@ -68,6 +68,10 @@ impl Vm {
                     let v = self.construct_variant(enum_id, variant, slot, argc, kw)?;
                     self.stack[slot] = v;
                     Ok(CallOutcome::Done)
+                }
+                Object::BoundMethod(b) => {
+                    let (receiver, target) = (b.receiver, b.target);
+                    self.call_bound(program, slot, argc, kw, receiver, target)
                 }
                 Object::ActorType { .. } | Object::SupervisorType { .. } => Err(self.error(
                     kinds::UNSUPPORTED,
@@ -450,6 +454,62 @@ impl Vm {
                     self.heap.types().symbols.name(name)
                 );
                 Err(self.error(kinds::TYPE, message))
+            }
+        }
+    }
+
+    /// `obj.name` when `obj` has no field `name` but a method of that
+    /// name: a bound method (user `impl` method or native method), or a
+    /// struct type's static method as it is. `None` when there is none.
+    pub(crate) fn bind_method(&mut self, obj: Value, name: Sym) -> Option<Value> {
+        let types = self.heap.types();
+        let target = match self.heap.object(obj) {
+            Some(Object::Instance(inst)) => {
+                find_method(&types.structs[inst.type_id as usize].methods, name)
+            }
+            Some(Object::EnumValue(e)) => {
+                find_method(&types.enums[e.enum_id as usize].methods, name)
+            }
+            Some(Object::StructType(id)) => {
+                return find_method(&types.structs[*id as usize].methods, name);
+            }
+            Some(Object::EnumType(id)) => {
+                return find_method(&types.enums[*id as usize].methods, name);
+            }
+            _ => None,
+        };
+        let target = match target {
+            Some(Value::Obj(r)) => BoundTarget::Closure(r),
+            Some(_) => return None,
+            None => BoundTarget::Native(self.native_method(obj, name)?),
+        };
+        let bound = BoundMethod {
+            receiver: obj,
+            target,
+            name,
+        };
+        Some(Value::Obj(
+            self.heap.alloc(Object::BoundMethod(Box::new(bound))),
+        ))
+    }
+
+    /// Calls the bound method at `slot` (see [`Vm::bind_method`]): its
+    /// receiver replaces it as `self`.
+    fn call_bound(
+        &mut self,
+        program: &Program,
+        slot: usize,
+        argc: usize,
+        kw: KwList,
+        receiver: Value,
+        target: BoundTarget,
+    ) -> NResult<CallOutcome> {
+        self.stack[slot] = receiver;
+        match target {
+            BoundTarget::Closure(r) => self.call_with_self(program, Value::Obj(r), slot, argc, kw),
+            BoundTarget::Native(m) => {
+                self.call_native_method(m, slot, argc, kw)?;
+                Ok(CallOutcome::Done)
             }
         }
     }

@@ -16,6 +16,26 @@ pub(super) struct ColdContext<'p> {
 }
 
 impl Vm {
+    /// `AsyncBegin` at pc 0 of an async function: packs the running frame
+    /// (closure and bound parameters) into a coroutine for its caller. The
+    /// caller then pops the frame as for a return.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn pack_coroutine(&mut self, program: &crate::load::Program) -> Value {
+        let frame = *self.frames.last().expect("running frame");
+        let nparams = program.functions[frame.func as usize].params.len();
+        let base = frame.base as usize;
+        let args = self.stack[base..base + nparams].into();
+        Value::Obj(
+            self.heap
+                .alloc(Object::Coroutine(Box::new(crate::object::Coroutine {
+                    closure: frame.closure,
+                    func: frame.func,
+                    args,
+                }))),
+        )
+    }
+
     #[cold]
     #[inline(never)]
     pub(super) fn exec_cold(&mut self, ctx: &ColdContext, instr: Op) -> NResult<()> {
@@ -263,7 +283,21 @@ impl Vm {
                 let proto = ctx.module.func_base + proto;
                 r!(dst) = Value::Obj(self.heap.alloc(Object::SupervisorType { proto }));
             }
-            Op::AsyncBegin {} | Op::Await { .. } | Op::AsyncEnd { .. } => {
+            Op::Await { src, .. } => {
+                // Name the coroutine: awaiting `async def main` happens in
+                // the entry, which traces do not show.
+                let v = r!(src);
+                let message = match self.heap.object(v) {
+                    Some(Object::Coroutine(_)) => {
+                        let mut shown = String::new();
+                        crate::format::display(&self.heap, v, &mut shown);
+                        format!("{ASYNC_UNSUPPORTED} (awaiting {shown})")
+                    }
+                    _ => ASYNC_UNSUPPORTED.to_string(),
+                };
+                throw!(self.error(kinds::UNSUPPORTED, message));
+            }
+            Op::AsyncEnd { .. } => {
                 throw!(self.error(kinds::UNSUPPORTED, ASYNC_UNSUPPORTED));
             }
             Op::Spawn { .. } => {

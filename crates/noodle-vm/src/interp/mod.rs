@@ -115,15 +115,53 @@ pub(crate) const WIDE_WINDOW: usize = 1 << 16;
 /// register stack beyond its frames, instead of `WIDE_WINDOW` slots.
 pub(crate) const NARROW_WINDOW: usize = 256;
 
-const ASYNC_UNSUPPORTED: &str =
-    "async functions need the concurrency runtime, which is not available yet";
+/// The least Rust stack one nested `call_value` level is assumed to use.
+const MIN_REENTRY_COST: usize = 4096;
+
+const ASYNC_UNSUPPORTED: &str = "await needs the concurrency runtime, which is not available yet";
 
 impl Vm {
     /// Calls any callable with `args` and runs it to completion: the entry
     /// point for natives that call back into Noodle (`sorted` keys,
     /// `list.map`). Runs a nested interpreter loop, so a collection may
     /// happen before it returns: see the rooting rules in the crate docs.
+    ///
+    /// Each nested call runs a nested loop on the Rust stack, so the Rust
+    /// stack these loops use is measured (from the outermost one) and a
+    /// call that would take it past `VmOptions::native_stack_budget`
+    /// raises `RecursionError` instead of overflowing the thread's stack.
     pub fn call_value(&mut self, f: Value, args: &[Value]) -> NResult<Value> {
+        let marker = 0u8;
+        let here = std::ptr::addr_of!(marker).addr();
+        let used = self.stack_anchor.abs_diff(here);
+        // `None` for the outermost call, which sets the anchor.
+        if let Some(average) = used.checked_div(self.reentries) {
+            // The next level costs about what the average one did so far;
+            // keep room for it and for the native and callee it runs.
+            let per_level = average.max(MIN_REENTRY_COST);
+            if used.saturating_add(2 * per_level) > self.options.native_stack_budget {
+                let message = format!(
+                    "maximum recursion depth exceeded ({} nested callbacks from builtins)",
+                    self.reentries
+                );
+                return Err(self.error(kinds::RECURSION, message));
+            }
+        } else {
+            self.stack_anchor = here;
+        }
+        self.reentries += 1;
+        let result = self.call_value_nested(f, args);
+        self.reentries -= 1;
+        result
+    }
+
+    /// How many [`Vm::call_value`] loops (natives calling back into Noodle)
+    /// are nested now.
+    pub fn reentry_depth(&self) -> usize {
+        self.reentries
+    }
+
+    fn call_value_nested(&mut self, f: Value, args: &[Value]) -> NResult<Value> {
         let program = Arc::clone(&self.program);
         let window = self.stack_top();
         let need = window + 1 + args.len();
@@ -781,7 +819,19 @@ impl Vm {
                             Some(v) => v,
                             None => {
                                 let o = r!(obj);
-                                try_op!(get_field(&mut self.heap, o, module.names[name as usize]))
+                                let sym = module.names[name as usize];
+                                match get_field(&mut self.heap, o, sym) {
+                                    Ok(v) => v,
+                                    // No such field: a method read as a value.
+                                    Err(e) => {
+                                        let bound = self.bind_method(o, sym);
+                                        rewindow!();
+                                        match bound {
+                                            Some(m) => m,
+                                            None => throw!(e),
+                                        }
+                                    }
+                                }
                             }
                         };
                         r!(dst) = v;
@@ -811,6 +861,14 @@ impl Vm {
                     // ---- types and patterns ----
                     // ---- errors ----
                     // ---- concurrency: not available yet ----
+                    Op::AsyncBegin {} => {
+                        // Calling an async def only makes a coroutine.
+                        let coroutine = self.pack_coroutine(&program);
+                        if let Some(halt) = self.return_value(coroutine, stop_depth) {
+                            return halt;
+                        }
+                        continue 'frame;
+                    }
                     // Everything else runs out of line, keeping this loop small
                     // enough for its hot state to stay in registers.
                     _ => {
@@ -946,8 +1004,17 @@ fn new_map(heap: &mut Heap, pairs: &[Value]) -> NResult<Value> {
 fn new_range(heap: &mut Heap, start: Value, end: Value, inclusive: bool) -> NResult<Value> {
     match (start, end) {
         (Value::Int(s), Value::Int(e)) => {
-            let end = if inclusive { e.saturating_add(1) } else { e };
-            Ok(heap.alloc_range(s, end, 1))
+            if inclusive {
+                let range = crate::object::Range {
+                    start: s,
+                    end: e.saturating_add(1),
+                    step: 1,
+                    inclusive: true,
+                };
+                Ok(Value::Obj(heap.alloc(Object::Range(range))))
+            } else {
+                Ok(heap.alloc_range(s, e, 1))
+            }
         }
         _ => {
             let message = format!(
