@@ -189,3 +189,15 @@ fn repl_continues_open_input() {
     );
     assert_eq!(text(&out.stdout), "[3, 3]\n");
 }
+
+#[test]
+fn program_arguments_reach_args() {
+    let dir = scratch("args");
+    std::fs::write(dir.join("echo.nd"), "print(args(), len(args()))\n").unwrap();
+    let out = noodle()
+        .current_dir(&dir)
+        .args(["run", "echo.nd", "one", "--two", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), "[\"one\", \"--two\", \"3\"] 3\n");
+}

@@ -91,6 +91,8 @@ pub const BUILTINS: &[&str] = &[
     // module json
     "json.parse",
     "json.dump",
+    // the command-line words after the program's file
+    "args",
 ];
 
 /// Native modules that `import` resolves without a file.

@@ -40,6 +40,7 @@ fn function(name: &str) -> Option<NativeFn> {
         "print" => io::print,
         "input" => io::input,
         "now" => io::now,
+        "args" => io::args,
         "str" => values::str,
         "repr" => values::repr,
         "int" => values::int,

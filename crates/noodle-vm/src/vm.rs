@@ -30,6 +30,8 @@ pub struct VmOptions {
     /// builds; the CLI's 512 MiB worker raises it). One level costs about
     /// 19 KiB in a debug build and much less in release.
     pub native_stack_budget: usize,
+    /// What `args()` returns: the command-line words after the program.
+    pub args: Vec<String>,
 }
 
 /// The default [`VmOptions::native_stack_budget`]: 1 MiB.
@@ -40,6 +42,7 @@ impl Default for VmOptions {
         VmOptions {
             max_frames: 200_000,
             native_stack_budget: DEFAULT_NATIVE_STACK_BUDGET,
+            args: Vec::new(),
         }
     }
 }

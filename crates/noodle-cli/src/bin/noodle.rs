@@ -24,7 +24,7 @@ enum Command {
         /// Maximum depth of Noodle calls before a RecursionError.
         #[arg(long, default_value_t = noodle_vm::VmOptions::default().max_frames)]
         max_frames: usize,
-        /// Arguments passed to the program.
+        /// Arguments for the program, which reads them with `args()`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -53,11 +53,12 @@ fn main() -> ExitCode {
         Command::Run {
             file,
             max_frames,
-            args: _,
+            args,
         } => noodle_cli::run_file(
             &file,
             noodle_vm::VmOptions {
                 max_frames,
+                args,
                 ..Default::default()
             },
         ),

@@ -51,6 +51,15 @@ pub fn input(vm: &mut Vm, args: &Args<'_>) -> NResult<Value> {
     }
 }
 
+/// `args()`: the command-line words after the program's file, as a new
+/// list of strings each call (so a caller may change it freely).
+pub fn args(vm: &mut Vm, args: &Args<'_>) -> NResult<Value> {
+    args::check(vm, "args", args, 0, 0, &[])?;
+    let words: Vec<String> = vm.options().args.clone();
+    let items = words.iter().map(|w| vm.heap.alloc_str(w)).collect();
+    Ok(vm.heap.alloc_list(items))
+}
+
 /// The fixed point that `now()` measures from: the first call in this
 /// process.
 fn epoch() -> Instant {
