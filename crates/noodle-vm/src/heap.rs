@@ -467,7 +467,9 @@ impl Heap {
 
     fn sweep(&mut self) {
         let mut live = 0;
-        for (i, marked) in self.marks.iter_mut().enumerate() {
+        // Backwards, so that allocation pops the free list in address
+        // order (new objects of a burst end up adjacent and ascending).
+        for (i, marked) in self.marks.iter_mut().enumerate().rev() {
             if std::mem::take(marked) {
                 live += 1;
             } else if !matches!(self.objects[i], Object::Free) {

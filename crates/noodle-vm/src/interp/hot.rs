@@ -300,6 +300,70 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
         }};
     }
 
+    // Call `r{f}` with `argc` arguments on its fast paths (a plain
+    // closure, or positional construction of an untyped struct). `skip`
+    // more slots (the call itself, when it was fused into the current op)
+    // are consumed only once nothing can bail any more.
+    macro_rules! call {
+        ($f:expr, $argc:expr, $skip:expr) => {{
+            let f = $f;
+            let argc = $argc;
+            if heap.should_collect() {
+                bail!();
+            }
+            let Value::Obj(callee) = r!(f) else { bail!() };
+            let target = match heap.get(callee) {
+                Object::Closure(closure) => closure.func,
+                // Positional construction of a struct without field
+                // types: allocation never collects, so it is safe here.
+                &Object::StructType(type_id) => {
+                    let desc = &heap.types().structs[type_id as usize];
+                    if !desc.untyped || desc.fields.len() != argc as usize {
+                        bail!();
+                    }
+                    let start = f as usize + 1;
+                    let Some(args) = regs.get(start..start + argc as usize) else {
+                        bail!()
+                    };
+                    let fields: Box<[Value]> = args.into();
+                    let instance = crate::object::Instance { type_id, fields };
+                    ip = ip.as_slice().get($skip..).unwrap_or_default().iter();
+                    r!(f) = Value::Obj(heap.alloc(Object::Instance(instance)));
+                    continue;
+                }
+                _ => bail!(),
+            };
+            let callee_code = &program.functions[target as usize];
+            let slot = base + f as usize;
+            if callee_code.params.len() != argc as usize
+                || frames.len() >= max_frames
+                || stack.len() < slot + 1 + N
+            {
+                bail!();
+            }
+            ip = ip.as_slice().get($skip..).unwrap_or_default().iter();
+            let pos = code.len() - ip.len();
+            if let Some(frame) = frames.last_mut() {
+                frame.pc = pos as u32;
+            }
+            frames.push(Frame {
+                func: target,
+                closure: callee,
+                base: (slot + 1) as u32,
+                ret: slot as u32,
+                pc: 0,
+            });
+            func = callee_code;
+            code = &func.code[..];
+            module = &*func.module;
+            cache_base = func.cache_base;
+            base = slot + 1;
+            ip = code.iter();
+            switched = true;
+            regs = window!();
+        }};
+    }
+
     loop {
         let Some(&op) = ip.next() else {
             return HotExit { op: None, switched };
@@ -656,56 +720,113 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             Op::GtJumpIfFalse { dst, a, b } => compare_jump!(op, dst, a, b, >),
             Op::GeJumpIfFalse { dst, a, b } => compare_jump!(op, dst, a, b, >=),
 
-            Op::Call { func: f, argc } => {
-                if heap.should_collect() {
-                    bail!();
-                }
-                let Value::Obj(callee) = r!(f) else { bail!() };
-                let target = match heap.get(callee) {
-                    Object::Closure(closure) => closure.func,
-                    // Positional construction of a struct without field
-                    // types: allocation never collects, so it is safe here.
-                    &Object::StructType(type_id) => {
-                        let desc = &heap.types().structs[type_id as usize];
-                        if !desc.untyped || desc.fields.len() != argc as usize {
-                            bail!();
-                        }
-                        let start = f as usize + 1;
-                        let fields: Box<[Value]> = regs[start..start + argc as usize].into();
-                        let instance = crate::object::Instance { type_id, fields };
-                        r!(f) = Value::Obj(heap.alloc(Object::Instance(instance)));
-                        continue;
-                    }
+            Op::LoadIntSubCall { dst: x, value } => {
+                let [Op::Sub { dst, a, .. }, Op::Call { func: f, argc }, ..] = *ip.as_slice()
+                else {
+                    bail!()
+                };
+                let v = match r!(a) {
+                    Value::Int(i) => match i.checked_sub(value as i64) {
+                        Some(v) => Value::Int(v),
+                        None => bail!(),
+                    },
+                    Value::Float(p) => Value::Float(p - value as f64),
                     _ => bail!(),
                 };
-                let callee_code = &program.functions[target as usize];
-                let slot = base + f as usize;
-                if callee_code.params.len() != argc as usize
-                    || frames.len() >= max_frames
-                    || stack.len() < slot + 1 + N
-                {
+                // Writes before the call's checks: a bail-out re-runs the
+                // `loadi` and `sub`, which the translation made idempotent.
+                r!(x) = Value::Int(value as i64);
+                r!(dst) = v;
+                call!(f, argc, 2);
+            }
+            Op::AddForStep { dst, a, b } => {
+                let Some(&Op::ForStep {
+                    base: fb,
+                    inclusive,
+                    offset,
+                }) = ip.as_slice().first()
+                else {
+                    bail!()
+                };
+                let v = arith_value!(a, b, i64::checked_add, |x, y| x + y);
+                let (Value::Int(i), Value::Int(end)) = (r!(fb), r!(fb + 1)) else {
+                    bail!()
+                };
+                let Some(next) = i.checked_add(1) else {
+                    bail!()
+                };
+                let more = if inclusive != 0 {
+                    next <= end
+                } else {
+                    next < end
+                };
+                if more && heap.should_collect() {
                     bail!();
                 }
-                let pos = code.len() - ip.len();
-                if let Some(frame) = frames.last_mut() {
-                    frame.pc = pos as u32;
+                ip.next();
+                r!(dst) = v;
+                r!(fb) = Value::Int(next);
+                if more {
+                    r!(fb + 2) = Value::Int(next);
+                    let target = (code.len() - ip.len()) as i64 + offset as i64;
+                    ip = code.get(target as usize..).unwrap_or_default().iter();
                 }
-                frames.push(Frame {
-                    func: target,
-                    closure: callee,
-                    base: (slot + 1) as u32,
-                    ret: slot as u32,
-                    pc: 0,
-                });
-                func = callee_code;
-                code = &func.code[..];
-                module = &*func.module;
-                cache_base = func.cache_base;
-                base = slot + 1;
-                ip = code.iter();
-                switched = true;
-                regs = window!();
             }
+            Op::LoadGlobalSubCall { dst: g, global } => {
+                let [
+                    Op::LoadIntSubCall { dst: x, value },
+                    Op::Sub { dst, a, .. },
+                    Op::Call { func: f, argc },
+                    ..,
+                ] = *ip.as_slice()
+                else {
+                    bail!()
+                };
+                match globals[global as usize] {
+                    Value::Missing => bail!(),
+                    v => r!(g) = v,
+                }
+                let v = match r!(a) {
+                    Value::Int(i) => match i.checked_sub(value as i64) {
+                        Some(v) => Value::Int(v),
+                        None => bail!(),
+                    },
+                    Value::Float(p) => Value::Float(p - value as f64),
+                    _ => bail!(),
+                };
+                // As `LoadIntSubCall`: a bail-out re-runs all three.
+                r!(x) = Value::Int(value as i64);
+                r!(dst) = v;
+                call!(f, argc, 3);
+            }
+            Op::LoadNoneCompareJumpIfFalse { dst: x } => {
+                let [compare, Op::JumpIfFalse { offset, .. }, ..] = *ip.as_slice() else {
+                    bail!()
+                };
+                if offset < 0 && heap.should_collect() {
+                    bail!();
+                }
+                let (dst, a, equal) = match compare {
+                    Op::Eq { dst, a, .. } => (dst, a, true),
+                    Op::Ne { dst, a, .. } => (dst, a, false),
+                    _ => bail!(),
+                };
+                let is_none = match r!(a) {
+                    Value::None => true,
+                    Value::Obj(_) | Value::Int(_) => false,
+                    _ => bail!(),
+                };
+                let v = is_none == equal;
+                ip.next();
+                ip.next();
+                r!(x) = Value::None;
+                r!(dst) = Value::Bool(v);
+                if !v {
+                    let target = (code.len() - ip.len()) as i64 + offset as i64;
+                    ip = code.get(target as usize..).unwrap_or_default().iter();
+                }
+            }
+            Op::Call { func: f, argc } => call!(f, argc, 0),
             Op::Return { src } => ret!(r!(src)),
             Op::ReturnNone {} => ret!(Value::None),
             Op::AddReturn { a, b, .. } => ret!(arith_value!(a, b, i64::checked_add, |x, y| x + y)),

@@ -473,6 +473,31 @@ pub(crate) enum Op {
         a: u16,
         b: u16,
     },
+    /// `loadi x, imm; sub d, a, x; call f, argc` (the `f(n - 1)` shape),
+    /// with `d` distinct from `a` and `x`, so re-running the first two
+    /// after a bail-out at the call is harmless.
+    LoadIntSubCall {
+        dst: u16,
+        value: i16,
+    },
+    /// `getglobal g, n` followed by a `LoadIntSubCall` triple (the
+    /// `f(n - 1)` shape with `f` a global): the `LoadIntSubCall` stays in
+    /// the next slot, which this op runs inline.
+    LoadGlobalSubCall {
+        dst: u16,
+        global: u32,
+    },
+    /// `loadnone x; eq/ne d, a, x; jmpf d` (the `v == none` test).
+    LoadNoneCompareJumpIfFalse {
+        dst: u16,
+    },
+    /// `add d, a, b; forstep ...` (the last statement of a counted loop's
+    /// body, e.g. `s += e`).
+    AddForStep {
+        dst: u16,
+        a: u16,
+        b: u16,
+    },
 }
 
 const _: () = assert!(size_of::<Op>() == 8);
@@ -626,7 +651,11 @@ impl Op {
             | Op::LoadIntGe { dst, value }
             | Op::LoadIntEq { dst, value }
             | Op::LoadIntNe { dst, value }
-            | Op::LoadIntCompareJumpIfFalse { dst, value } => Op::LoadInt { dst, value },
+            | Op::LoadIntCompareJumpIfFalse { dst, value }
+            | Op::LoadIntSubCall { dst, value } => Op::LoadInt { dst, value },
+            Op::AddForStep { dst, a, b } => Op::Add { dst, a, b },
+            Op::LoadGlobalSubCall { dst, global } => Op::LoadGlobal { dst, global },
+            Op::LoadNoneCompareJumpIfFalse { dst } => Op::LoadNone { dst },
             Op::AddReturn { dst, a, b } => Op::Add { dst, a, b },
             Op::SubReturn { dst, a, b } => Op::Sub { dst, a, b },
             Op::MulReturn { dst, a, b } => Op::Mul { dst, a, b },
@@ -682,6 +711,25 @@ fn compare_of(instr: Instr) -> Option<(u16, u16, u16)> {
     }
 }
 
+/// `loadi x, imm; sub d, a, x; call` at `pc` as a `LoadIntSubCall`, when
+/// the later two are reached only by falling through and re-running the
+/// first two is harmless (`d` is neither `a` nor `x`).
+fn sub_call(code: &[Instr], pc: usize, fallthrough_only: &impl Fn(usize) -> bool) -> Option<Op> {
+    match (code.get(pc)?, code.get(pc + 1)?, code.get(pc + 2)?) {
+        (&Instr::LoadInt { dst: x, value }, &Instr::Sub { dst: d, a, b }, Instr::Call { .. })
+            if fallthrough_only(pc + 1)
+                && fallthrough_only(pc + 2)
+                && b == x
+                && a != x
+                && d != a
+                && d != x =>
+        {
+            Some(Op::LoadIntSubCall { dst: x, value })
+        }
+        _ => None,
+    }
+}
+
 /// Decoded code → interpreter code, fusing common pairs.
 pub(crate) fn translate(code: &[Instr]) -> Vec<Op> {
     let targets = jump_targets(code);
@@ -699,6 +747,33 @@ pub(crate) fn translate(code: &[Instr]) -> Vec<Op> {
             && compare_of(code[pc + 1]).is_some_and(|(d, a, b)| b == x && a != x && cond == d)
         {
             ops[pc] = Op::LoadIntCompareJumpIfFalse { dst: x, value };
+            pc += 3;
+            continue;
+        }
+        if let Some(op) = sub_call(code, pc, &fallthrough_only) {
+            ops[pc] = op;
+            pc += 3;
+            continue;
+        }
+        if let Instr::LoadGlobal { dst, global } = code[pc]
+            && let Some(op) = sub_call(code, pc + 1, &fallthrough_only)
+        {
+            ops[pc] = Op::LoadGlobalSubCall { dst, global };
+            ops[pc + 1] = op;
+            pc += 4;
+            continue;
+        }
+        if let (
+            Instr::LoadNone { dst: x },
+            Instr::Eq { dst: d, a, b } | Instr::Ne { dst: d, a, b },
+            Some(&Instr::JumpIfFalse { cond, .. }),
+        ) = (code[pc], code[pc + 1], code.get(pc + 2))
+            && fallthrough_only(pc + 2)
+            && b == x
+            && a != x
+            && cond == d
+        {
+            ops[pc] = Op::LoadNoneCompareJumpIfFalse { dst: x };
             pc += 3;
             continue;
         }
@@ -729,6 +804,13 @@ pub(crate) fn translate(code: &[Instr]) -> Vec<Op> {
             },
             (Instr::Add { dst, a, b }, Instr::Return { src }) if src == dst => {
                 Some(Op::AddReturn { dst, a, b })
+            }
+            // The step must not read what the add writes (the hot tier
+            // checks the step before writing anything).
+            (Instr::Add { dst, a, b }, Instr::ForStep { base, .. })
+                if dst != base && dst != base.wrapping_add(1) =>
+            {
+                Some(Op::AddForStep { dst, a, b })
             }
             (Instr::Sub { dst, a, b }, Instr::Return { src }) if src == dst => {
                 Some(Op::SubReturn { dst, a, b })
@@ -795,6 +877,48 @@ mod tests {
         assert_eq!(ops[3], Op::JumpIfFalse { cond: 4, offset: 1 });
         assert_eq!(ops[4], Op::LoadInt { dst: 2, value: 7 });
         assert_eq!(ops[5], Op::Add { dst: 3, a: 0, b: 2 });
+    }
+
+    #[test]
+    fn recursive_call_shapes_fuse() {
+        let code = [
+            Instr::LoadGlobal { dst: 2, global: 0 },
+            Instr::LoadInt { dst: 4, value: 1 },
+            Instr::Sub { dst: 3, a: 0, b: 4 },
+            Instr::Call { func: 2, argc: 1 },
+            Instr::LoadInt { dst: 5, value: 2 },
+            Instr::Sub { dst: 4, a: 0, b: 5 },
+            Instr::Call { func: 3, argc: 1 },
+            // `d == a`: re-running the sub would not be harmless.
+            Instr::LoadInt { dst: 5, value: 2 },
+            Instr::Sub { dst: 0, a: 0, b: 5 },
+            Instr::Call { func: 3, argc: 1 },
+            Instr::LoadNone { dst: 3 },
+            Instr::Eq { dst: 1, a: 2, b: 3 },
+            Instr::JumpIfFalse { cond: 1, offset: 0 },
+            Instr::Add { dst: 1, a: 1, b: 5 },
+            Instr::ForStep {
+                base: 6,
+                inclusive: 0,
+                offset: -2,
+            },
+            // The add writes the loop counter: not fused.
+            Instr::Add { dst: 6, a: 1, b: 5 },
+            Instr::ForStep {
+                base: 6,
+                inclusive: 0,
+                offset: -4,
+            },
+        ];
+        let ops = translate(&code);
+        assert_eq!(ops[0], Op::LoadGlobalSubCall { dst: 2, global: 0 });
+        assert_eq!(ops[1], Op::LoadIntSubCall { dst: 4, value: 1 });
+        assert_eq!(ops[2], Op::Sub { dst: 3, a: 0, b: 4 });
+        assert_eq!(ops[4], Op::LoadIntSubCall { dst: 5, value: 2 });
+        assert_eq!(ops[7], Op::LoadIntSub { dst: 5, value: 2 });
+        assert_eq!(ops[10], Op::LoadNoneCompareJumpIfFalse { dst: 3 });
+        assert_eq!(ops[13], Op::AddForStep { dst: 1, a: 1, b: 5 });
+        assert_eq!(ops[15], Op::Add { dst: 6, a: 1, b: 5 });
     }
 
     #[test]
