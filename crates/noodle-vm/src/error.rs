@@ -52,13 +52,60 @@ impl UncaughtError {
     }
 }
 
+/// Identical consecutive trace lines beyond this many print as one
+/// "repeated" line, as Python does for deep recursion.
+const SHOWN_REPEATS: usize = 3;
+
 impl fmt::Display for UncaughtError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error: {}: {}", self.kind, self.message)?;
-        for line in &self.trace {
-            write!(f, "\n  {line}")?;
+        let mut lines = self.trace.iter().peekable();
+        while let Some(line) = lines.next() {
+            let mut repeats = 0;
+            while lines.peek() == Some(&line) {
+                lines.next();
+                repeats += 1;
+            }
+            for _ in 0..=repeats.min(SHOWN_REPEATS - 1) {
+                write!(f, "\n  {line}")?;
+            }
+            let hidden = repeats.saturating_sub(SHOWN_REPEATS - 1);
+            if hidden > 0 {
+                let times = if hidden == 1 { "time" } else { "times" };
+                write!(f, "\n  ... previous line repeated {hidden} more {times}")?;
+            }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(trace: &[&str]) -> String {
+        let mut e = UncaughtError::new("RecursionError", "deep");
+        e.trace = trace.iter().map(|s| s.to_string()).collect();
+        e.to_string()
+    }
+
+    #[test]
+    fn repeated_trace_lines_are_collapsed() {
+        let mut trace = vec!["at f (a.nd:1:1)"; 10];
+        trace.push("at main (a.nd:5:1)");
+        assert_eq!(
+            shown(&trace),
+            "error: RecursionError: deep\n  at f (a.nd:1:1)\n  at f (a.nd:1:1)\n  at f (a.nd:1:1)\n  ... previous line repeated 7 more times\n  at main (a.nd:5:1)"
+        );
+    }
+
+    #[test]
+    fn short_repeats_print_in_full() {
+        let trace = ["at f (a.nd:1:1)", "at f (a.nd:1:1)", "at g (a.nd:2:1)"];
+        assert_eq!(
+            shown(&trace),
+            "error: RecursionError: deep\n  at f (a.nd:1:1)\n  at f (a.nd:1:1)\n  at g (a.nd:2:1)"
+        );
     }
 }
 
