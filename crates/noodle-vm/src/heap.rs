@@ -85,7 +85,9 @@ impl Heap {
         self.live += 1;
         match self.free.pop() {
             Some(i) => {
-                self.objects[i as usize] = object;
+                // The slot holds `Object::Free`, which owns nothing: skip
+                // its (out-of-line) drop.
+                std::mem::forget(std::mem::replace(&mut self.objects[i as usize], object));
                 ObjRef(i)
             }
             None => {
@@ -95,6 +97,28 @@ impl Heap {
                 ObjRef(i)
             }
         }
+    }
+
+    /// A struct value with `fields`, as `alloc` (never collects); inlined
+    /// for the interpreter's constructor fast path.
+    #[inline]
+    pub fn alloc_instance(&mut self, type_id: u32, fields: &[Value]) -> ObjRef {
+        let instance = Object::Instance(Instance {
+            type_id,
+            fields: crate::object::Fields::from_slice(fields),
+        });
+        if fields.len() <= 2
+            && let Some(&i) = self.free.last()
+            && let Some(slot) = self.objects.get_mut(i as usize)
+        {
+            self.free.pop();
+            self.allocated += 1;
+            self.live += 1;
+            // A free slot holds `Object::Free`, which owns nothing.
+            std::mem::forget(std::mem::replace(slot, instance));
+            return ObjRef(i);
+        }
+        self.alloc(instance)
     }
 
     pub fn alloc_str(&mut self, text: &str) -> Value {
@@ -473,7 +497,13 @@ impl Heap {
             if std::mem::take(marked) {
                 live += 1;
             } else if !matches!(self.objects[i], Object::Free) {
-                self.objects[i] = Object::Free;
+                let old = std::mem::replace(&mut self.objects[i], Object::Free);
+                if owns_nothing(&old) {
+                    // Small structs own no allocation: skip the drop call.
+                    std::mem::forget(old);
+                } else {
+                    drop(old);
+                }
                 self.free.push(i as u32);
             }
         }
@@ -481,8 +511,25 @@ impl Heap {
     }
 }
 
+/// Whether dropping `object` would free nothing (checked for the common
+/// small kinds only).
+#[inline]
+fn owns_nothing(object: &Object) -> bool {
+    use crate::object::Fields;
+    matches!(
+        object,
+        Object::Instance(Instance {
+            fields: Fields::Zero | Fields::One(_) | Fields::Two(_),
+            ..
+        }) | Object::Cell(_)
+            | Object::Range(_)
+            | Object::Iter(_)
+    )
+}
+
 /// Big payloads count as extra allocation units, so a program that builds
 /// few but large objects still collects.
+#[inline]
 fn extra_units(object: &Object) -> usize {
     match object {
         Object::List(items) => items.len() / 8,

@@ -156,7 +156,7 @@ pub use error::{Thrown, UncaughtError};
 pub use heap::Heap;
 pub use interp::Halt;
 pub use native::{Args, BuiltinDef, NResult, NativeFn, NativeMethod};
-pub use object::{Closure, EnumValue, ErrorObj, Instance, Map, MapKey, Object, Range, Str};
+pub use object::{Closure, EnumValue, ErrorObj, Fields, Instance, Map, MapKey, Object, Range, Str};
 pub use types::{Sym, Types};
 pub use value::{ObjRef, TypeTag, Value};
 pub use vm::{Output, Vm, VmOptions};

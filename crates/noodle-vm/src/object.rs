@@ -345,7 +345,66 @@ pub struct Closure {
 pub struct Instance {
     /// Index into `Heap::types().structs`.
     pub type_id: u32,
-    pub fields: Box<[Value]>,
+    pub fields: Fields,
+}
+
+/// A struct value's fields. Up to two are stored inline in the arena
+/// slot, so small structs (tree nodes, pairs) need no separate allocation
+/// and a field read touches one cache line; more spill to a box.
+#[derive(Debug, Clone)]
+pub enum Fields {
+    Zero,
+    One([Value; 1]),
+    Two([Value; 2]),
+    Many(Box<[Value]>),
+}
+
+impl Fields {
+    #[inline]
+    pub fn from_slice(values: &[Value]) -> Fields {
+        match *values {
+            [] => Fields::Zero,
+            [a] => Fields::One([a]),
+            [a, b] => Fields::Two([a, b]),
+            _ => Fields::Many(values.into()),
+        }
+    }
+}
+
+impl From<Vec<Value>> for Fields {
+    #[inline]
+    fn from(values: Vec<Value>) -> Fields {
+        if values.len() <= 2 {
+            Fields::from_slice(&values)
+        } else {
+            Fields::Many(values.into_boxed_slice())
+        }
+    }
+}
+
+impl std::ops::Deref for Fields {
+    type Target = [Value];
+    #[inline]
+    fn deref(&self) -> &[Value] {
+        match self {
+            Fields::Zero => &[],
+            Fields::One(v) => v,
+            Fields::Two(v) => v,
+            Fields::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Fields {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [Value] {
+        match self {
+            Fields::Zero => &mut [],
+            Fields::One(v) => v,
+            Fields::Two(v) => v,
+            Fields::Many(v) => v,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -349,7 +349,7 @@ pub(crate) fn field_type_message(heap: &Heap, type_id: u32, field: usize, value:
 /// Positional field `idx` of a struct or enum value (patterns).
 pub fn get_field_at(heap: &mut Heap, obj: Value, idx: usize) -> NResult<Value> {
     let fields = match heap.object(obj) {
-        Some(Object::Instance(inst)) => &inst.fields,
+        Some(Object::Instance(inst)) => &inst.fields[..],
         Some(Object::EnumValue(e)) => &e.fields,
         _ => {
             let message = format!("{} has no positional fields", heap.type_name(obj));

@@ -356,7 +356,7 @@ impl Vm {
         }
         let instance = Instance {
             type_id,
-            fields: fields.into_boxed_slice(),
+            fields: fields.into(),
         };
         Ok(Value::Obj(self.heap.alloc(Object::Instance(instance))))
     }

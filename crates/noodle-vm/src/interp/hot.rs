@@ -91,6 +91,10 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     let mut code = &func.code[..];
     let mut module = &*func.module;
     let mut cache_base = func.cache_base;
+    // The program index of `func` once a call in this run has set it
+    // (`u32::MAX` until then): recursive calls and returns to a frame of
+    // the same function keep `func`, `code`, `module` and `cache_base`.
+    let mut func_index = u32::MAX;
     let mut switched = false;
     // A local copy, so it lives in a register; written back on exit.
     let mut ip = ip_out.clone();
@@ -138,10 +142,13 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     switched: true,
                 };
             };
-            func = &program.functions[caller.func as usize];
-            code = &func.code[..];
-            module = &*func.module;
-            cache_base = func.cache_base;
+            if caller.func != func_index {
+                func_index = caller.func;
+                func = &program.functions[caller.func as usize];
+                code = &func.code[..];
+                module = &*func.module;
+                cache_base = func.cache_base;
+            }
             base = caller.base as usize;
             ip = code.get(caller.pc as usize..).unwrap_or_default().iter();
             switched = true;
@@ -325,15 +332,18 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     let Some(args) = regs.get(start..start + argc as usize) else {
                         bail!()
                     };
-                    let fields: Box<[Value]> = args.into();
-                    let instance = crate::object::Instance { type_id, fields };
+                    let r = heap.alloc_instance(type_id, args);
                     ip = ip.as_slice().get($skip..).unwrap_or_default().iter();
-                    r!(f) = Value::Obj(heap.alloc(Object::Instance(instance)));
+                    r!(f) = Value::Obj(r);
                     continue;
                 }
                 _ => bail!(),
             };
-            let callee_code = &program.functions[target as usize];
+            let callee_code = if target == func_index {
+                func
+            } else {
+                &program.functions[target as usize]
+            };
             let slot = base + f as usize;
             if callee_code.params.len() != argc as usize
                 || frames.len() >= max_frames
@@ -353,10 +363,13 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 ret: slot as u32,
                 pc: 0,
             });
-            func = callee_code;
-            code = &func.code[..];
-            module = &*func.module;
-            cache_base = func.cache_base;
+            if target != func_index {
+                func_index = target;
+                func = callee_code;
+                code = &func.code[..];
+                module = &*func.module;
+                cache_base = func.cache_base;
+            }
             base = slot + 1;
             ip = code.iter();
             switched = true;
@@ -369,6 +382,8 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             return HotExit { op: None, switched };
         };
         match op {
+            // Listed so that the jump table starts at tag 0 (no rebasing).
+            Op::Nop {} => {}
             Op::Move { dst, src } => r!(dst) = r!(src),
             Op::LoadConst { dst, k } => r!(dst) = module.consts[k as usize],
             Op::LoadInt { dst, value } => r!(dst) = Value::Int(value as i64),
@@ -772,6 +787,24 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     ip = code.get(target as usize..).unwrap_or_default().iter();
                 }
             }
+            Op::MulLoadIntMod { dst: t, a, b } => {
+                let [Op::LoadIntMod { dst: x, value }, Op::Mod { dst, .. }, ..] = *ip.as_slice()
+                else {
+                    bail!()
+                };
+                match (&r!(a), &r!(b)) {
+                    (&Value::Int(i), &Value::Int(j)) if value > 0 => {
+                        let Some(p) = i.checked_mul(j) else { bail!() };
+                        ip.next();
+                        ip.next();
+                        r!(t) = Value::Int(p);
+                        r!(x) = Value::Int(value as i64);
+                        r!(dst) = Value::Int(p.rem_euclid(value as i64));
+                    }
+                    // Just the `mul`; the `LoadIntMod` pair runs next.
+                    _ => arith!(op, t, a, b, i64::checked_mul, |x, y| x * y),
+                }
+            }
             Op::LoadGlobalSubCall { dst: g, global } => {
                 let [
                     Op::LoadIntSubCall { dst: x, value },
@@ -829,6 +862,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             Op::Call { func: f, argc } => call!(f, argc, 0),
             Op::Return { src } => ret!(r!(src)),
             Op::ReturnNone {} => ret!(Value::None),
+            Op::LoadIntReturn { value, .. } => ret!(Value::Int(value as i64)),
             Op::AddReturn { a, b, .. } => ret!(arith_value!(a, b, i64::checked_add, |x, y| x + y)),
             Op::SubReturn { a, b, .. } => ret!(arith_value!(a, b, i64::checked_sub, |x, y| x - y)),
             Op::DivReturn { a, b, .. } => ret!(Value::Float(divide!(a, b))),

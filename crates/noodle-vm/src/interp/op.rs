@@ -498,6 +498,19 @@ pub(crate) enum Op {
         a: u16,
         b: u16,
     },
+    /// `loadi x, imm; ret x` (`return 1`).
+    LoadIntReturn {
+        dst: u16,
+        value: i16,
+    },
+    /// `mul t, a, b; loadi x, imm; mod d, t, x` (the `a * b % k` shape):
+    /// the next slot holds the `LoadIntMod` pair, so stopping after the
+    /// `mul` leaves the original sequence.
+    MulLoadIntMod {
+        dst: u16,
+        a: u16,
+        b: u16,
+    },
 }
 
 const _: () = assert!(size_of::<Op>() == 8);
@@ -652,8 +665,10 @@ impl Op {
             | Op::LoadIntEq { dst, value }
             | Op::LoadIntNe { dst, value }
             | Op::LoadIntCompareJumpIfFalse { dst, value }
-            | Op::LoadIntSubCall { dst, value } => Op::LoadInt { dst, value },
+            | Op::LoadIntSubCall { dst, value }
+            | Op::LoadIntReturn { dst, value } => Op::LoadInt { dst, value },
             Op::AddForStep { dst, a, b } => Op::Add { dst, a, b },
+            Op::MulLoadIntMod { dst, a, b } => Op::Mul { dst, a, b },
             Op::LoadGlobalSubCall { dst, global } => Op::LoadGlobal { dst, global },
             Op::LoadNoneCompareJumpIfFalse { dst } => Op::LoadNone { dst },
             Op::AddReturn { dst, a, b } => Op::Add { dst, a, b },
@@ -750,6 +765,21 @@ pub(crate) fn translate(code: &[Instr]) -> Vec<Op> {
             pc += 3;
             continue;
         }
+        if let (
+            Instr::Mul { dst: t, a, b },
+            Instr::LoadInt { dst: x, value },
+            Some(&Instr::Mod { a: m, b: y, .. }),
+        ) = (code[pc], code[pc + 1], code.get(pc + 2))
+            && fallthrough_only(pc + 2)
+            && m == t
+            && y == x
+            && x != t
+        {
+            ops[pc] = Op::MulLoadIntMod { dst: t, a, b };
+            ops[pc + 1] = Op::LoadIntMod { dst: x, value };
+            pc += 3;
+            continue;
+        }
         if let Some(op) = sub_call(code, pc, &fallthrough_only) {
             ops[pc] = op;
             pc += 3;
@@ -800,6 +830,7 @@ pub(crate) fn translate(code: &[Instr]) -> Vec<Op> {
                 Instr::Ge { a, b, .. } if b == x && a != x => Some(Op::LoadIntGe { dst: x, value }),
                 Instr::Eq { a, b, .. } if b == x && a != x => Some(Op::LoadIntEq { dst: x, value }),
                 Instr::Ne { a, b, .. } if b == x && a != x => Some(Op::LoadIntNe { dst: x, value }),
+                Instr::Return { src } if src == x => Some(Op::LoadIntReturn { dst: x, value }),
                 _ => None,
             },
             (Instr::Add { dst, a, b }, Instr::Return { src }) if src == dst => {
@@ -919,6 +950,38 @@ mod tests {
         assert_eq!(ops[10], Op::LoadNoneCompareJumpIfFalse { dst: 3 });
         assert_eq!(ops[13], Op::AddForStep { dst: 1, a: 1, b: 5 });
         assert_eq!(ops[15], Op::Add { dst: 6, a: 1, b: 5 });
+    }
+
+    #[test]
+    fn returning_an_int_fuses() {
+        let code = [
+            Instr::LoadInt { dst: 1, value: 1 },
+            Instr::Return { src: 1 },
+        ];
+        let ops = translate(&code);
+        assert_eq!(ops[0], Op::LoadIntReturn { dst: 1, value: 1 });
+        assert_eq!(ops[1], Op::Return { src: 1 });
+        assert_eq!(ops[0].unfused(), Op::LoadInt { dst: 1, value: 1 });
+    }
+
+    #[test]
+    fn mul_then_immediate_mod_fuses() {
+        let code = [
+            Instr::Mul { dst: 6, a: 4, b: 4 },
+            Instr::LoadInt { dst: 7, value: 7 },
+            Instr::Mod { dst: 5, a: 6, b: 7 },
+            // The `loadi` overwrites the product: not fused.
+            Instr::Mul { dst: 6, a: 4, b: 4 },
+            Instr::LoadInt { dst: 6, value: 7 },
+            Instr::Mod { dst: 5, a: 6, b: 6 },
+            Instr::ReturnNone {},
+        ];
+        let ops = translate(&code);
+        assert_eq!(ops[0], Op::MulLoadIntMod { dst: 6, a: 4, b: 4 });
+        assert_eq!(ops[1], Op::LoadIntMod { dst: 7, value: 7 });
+        assert_eq!(ops[2], Op::Mod { dst: 5, a: 6, b: 7 });
+        assert_eq!(ops[3], Op::Mul { dst: 6, a: 4, b: 4 });
+        assert_eq!(ops[0].unfused(), Op::Mul { dst: 6, a: 4, b: 4 });
     }
 
     #[test]
