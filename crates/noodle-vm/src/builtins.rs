@@ -31,8 +31,8 @@ pub fn lookup(index: u16) -> Option<BuiltinDef> {
         return crate::json::lookup(member);
     }
     function(name)
-        .or_else(|| errors::constructor(name))
         .map(BuiltinDef::Function)
+        .or_else(|| errors::constructor(name))
 }
 
 fn function(name: &str) -> Option<NativeFn> {

@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
+use crate::builtins;
 use crate::error::{Thrown, kinds};
 use crate::interp::Frame;
 use crate::interp::access::{check_value, field_type_message};
 use crate::load::{FunctionCode, Program};
-use crate::native::{Args, BuiltinDef, NResult, NativeFn, NativeMethod};
+use crate::native::{Args, BuiltinDef, NResult, NativeMethod};
 use crate::object::{BoundMethod, BoundTarget, EnumValue, Instance, Object};
 use crate::types::{Sym, find_method};
 use crate::value::{ObjRef, Value};
@@ -80,8 +81,16 @@ impl Vm {
                 _ => Err(self.not_callable(callee)),
             },
             Value::Builtin(index) => {
-                let f = self.builtin_fn(index)?;
-                self.call_native(f, slot, argc, kw)?;
+                let result = match self.builtin_callable(index)? {
+                    BuiltinDef::ErrorKind(kind) => {
+                        self.with_native_args(slot + 1, argc, kw, |vm, args| {
+                            builtins::errors::construct(vm, args, kind)
+                        })
+                    }
+                    BuiltinDef::Function(f) => self.with_native_args(slot + 1, argc, kw, f),
+                    BuiltinDef::Constant(v) => Err(self.not_callable(v)),
+                };
+                self.stack[slot] = result?;
                 Ok(CallOutcome::Done)
             }
             _ => Err(self.not_callable(callee)),
@@ -93,7 +102,7 @@ impl Vm {
         self.error(kinds::TYPE, message)
     }
 
-    fn builtin_fn(&mut self, index: u16) -> NResult<NativeFn> {
+    fn builtin_callable(&mut self, index: u16) -> NResult<BuiltinDef> {
         let name = noodle_nbc::builtins::BUILTINS
             .get(index as usize)
             .copied()
@@ -104,8 +113,7 @@ impl Vm {
             return Err(self.error(kinds::UNSUPPORTED, message));
         }
         match self.builtins.get(index as usize).copied().flatten() {
-            Some(BuiltinDef::Function(f)) => Ok(f),
-            Some(BuiltinDef::Constant(v)) => Err(self.not_callable(v)),
+            Some(def) => Ok(def),
             None => Err(self.error(
                 kinds::UNSUPPORTED,
                 format!("builtin {name} is not implemented yet"),
@@ -206,21 +214,6 @@ impl Vm {
         Ok(())
     }
 
-    /// Runs `f` with the arguments at `slot+1 ..`, storing its result in
-    /// `stack[slot]`. The argument window stays reserved (rooted, and not
-    /// reused by callbacks) while the native runs.
-    pub(crate) fn call_native(
-        &mut self,
-        f: NativeFn,
-        slot: usize,
-        argc: usize,
-        kw: KwList,
-    ) -> NResult<()> {
-        let result = self.with_native_args(slot + 1, argc, kw, f);
-        self.stack[slot] = result?;
-        Ok(())
-    }
-
     /// Runs the native method `m` on the receiver at `slot`.
     pub(crate) fn call_native_method(
         &mut self,
@@ -235,6 +228,8 @@ impl Vm {
         Ok(())
     }
 
+    /// Runs `call` with the arguments at `at ..`. The argument window stays
+    /// reserved (rooted, and not reused by callbacks) while the native runs.
     fn with_native_args(
         &mut self,
         at: usize,
