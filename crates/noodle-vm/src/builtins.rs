@@ -31,8 +31,8 @@ pub fn lookup(index: u16) -> Option<BuiltinDef> {
         return crate::json::lookup(member);
     }
     function(name)
-        .map(BuiltinDef::Function)
         .or_else(|| errors::constructor(name))
+        .map(BuiltinDef::Function)
 }
 
 fn function(name: &str) -> Option<NativeFn> {

@@ -55,9 +55,8 @@
 //!
 //! - Builtins: `builtins::lookup(index) -> Option<BuiltinDef>`, called once
 //!   per `BUILTINS` entry when a [`Vm`] is created. `BuiltinDef::Function(
-//!   fn(&mut Vm, &Args) -> NResult<Value>)`, `BuiltinDef::Constant(Value)`
-//!   for module constants such as `math.pi`, or `BuiltinDef::ErrorKind(kind)`
-//!   for the constructor of an error kind. `None` means "not implemented"
+//!   fn(&mut Vm, &Args) -> NResult<Value>)` or `BuiltinDef::Constant(Value)`
+//!   for module constants such as `math.pi`. `None` means "not implemented"
 //!   (calling it raises `UnsupportedError`). The concurrency builtins
 //!   (`channel sleep timeout all any race stop map_reduce`) are handled by
 //!   the VM and never reach the library.

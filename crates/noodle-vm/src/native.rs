@@ -23,10 +23,6 @@ pub enum BuiltinDef {
     Function(NativeFn),
     /// A module constant (`math.pi`): `LoadBuiltin` yields the value itself.
     Constant(Value),
-    /// The constructor of one error kind (`ValueError(msg)`). A plain fn
-    /// pointer cannot carry the kind, so the entry does; the kinds come
-    /// from `noodle_nbc::builtins::error_kinds()`, written once.
-    ErrorKind(&'static str),
 }
 
 /// The arguments of a native call. Both slices are copies: the originals

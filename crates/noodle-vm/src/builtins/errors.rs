@@ -10,20 +10,49 @@
 use crate::builtins::args;
 use crate::error::kinds;
 use crate::format;
-use crate::native::{Args, BuiltinDef, NResult};
+use crate::native::{Args, NResult, NativeFn};
 use crate::object::Object;
 use crate::value::Value;
 use crate::vm::Vm;
 
-/// The constructor builtin called `name`: `Error`, or one of the kinds of
+/// The constructor builtin called `name`: `Error` or one of the kinds of
 /// `noodle_nbc::builtins::error_kinds()`.
-pub fn constructor(name: &str) -> Option<BuiltinDef> {
-    if name == "Error" {
-        return Some(BuiltinDef::Function(error));
+pub fn constructor(name: &str) -> Option<NativeFn> {
+    macro_rules! constructors {
+        ($($kind:literal),* $(,)?) => {
+            match name {
+                "Error" => Some(error as NativeFn),
+                $($kind => {
+                    let construct_kind: NativeFn = |vm, args| construct(vm, args, $kind);
+                    Some(construct_kind)
+                })*
+                _ => None,
+            }
+        };
     }
-    noodle_nbc::builtins::error_kinds()
-        .find(|kind| *kind == name)
-        .map(BuiltinDef::ErrorKind)
+    constructors!(
+        "TypeError",
+        "ValueError",
+        "IndexError",
+        "KeyError",
+        "ZeroDivisionError",
+        "OverflowError",
+        "MatchError",
+        "AssertionError",
+        "AggregateError",
+        "RecursionError",
+        "ChannelClosed",
+        "DeadlockError",
+        "TimeoutError",
+        "CancelledError",
+        "ActorStopped",
+        "PlacementError",
+        "DbError",
+        "IoError",
+        "PermissionError",
+        "NameError",
+        "UnsupportedError",
+    )
 }
 
 /// The message an error constructor makes of its argument.
@@ -48,8 +77,7 @@ fn error(vm: &mut Vm, args: &Args<'_>) -> NResult<Value> {
 }
 
 /// `ValueError(msg)` and the other kind constructors.
-/// `Kind(msg)` for the error kind `kind`.
-pub fn construct(vm: &mut Vm, args: &Args<'_>, kind: &str) -> NResult<Value> {
+fn construct(vm: &mut Vm, args: &Args<'_>, kind: &str) -> NResult<Value> {
     if kind == "AggregateError" {
         return aggregate(vm, args);
     }

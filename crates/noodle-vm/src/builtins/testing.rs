@@ -37,7 +37,6 @@ pub fn call_named(
     match crate::builtins::lookup(index) {
         Some(BuiltinDef::Function(f)) => f(vm, &args),
         Some(BuiltinDef::Constant(v)) => Ok(v),
-        Some(BuiltinDef::ErrorKind(kind)) => crate::builtins::errors::construct(vm, &args, kind),
         None => panic!("builtin {name} is not defined"),
     }
 }

@@ -4,12 +4,11 @@
 
 use std::sync::Arc;
 
-use crate::builtins;
 use crate::error::{Thrown, kinds};
 use crate::interp::Frame;
 use crate::interp::access::{check_value, field_type_message};
 use crate::load::{FunctionCode, Program};
-use crate::native::{Args, BuiltinDef, NResult, NativeMethod};
+use crate::native::{Args, BuiltinDef, NResult, NativeFn, NativeMethod};
 use crate::object::{BoundMethod, BoundTarget, EnumValue, Instance, Object};
 use crate::types::{Sym, find_method};
 use crate::value::{ObjRef, Value};
@@ -81,16 +80,8 @@ impl Vm {
                 _ => Err(self.not_callable(callee)),
             },
             Value::Builtin(index) => {
-                let result = match self.builtin_callable(index)? {
-                    BuiltinDef::ErrorKind(kind) => {
-                        self.with_native_args(slot + 1, argc, kw, |vm, args| {
-                            builtins::errors::construct(vm, args, kind)
-                        })
-                    }
-                    BuiltinDef::Function(f) => self.with_native_args(slot + 1, argc, kw, f),
-                    BuiltinDef::Constant(v) => Err(self.not_callable(v)),
-                };
-                self.stack[slot] = result?;
+                let f = self.builtin_fn(index)?;
+                self.call_native(f, slot, argc, kw)?;
                 Ok(CallOutcome::Done)
             }
             _ => Err(self.not_callable(callee)),
@@ -102,7 +93,7 @@ impl Vm {
         self.error(kinds::TYPE, message)
     }
 
-    fn builtin_callable(&mut self, index: u16) -> NResult<BuiltinDef> {
+    fn builtin_fn(&mut self, index: u16) -> NResult<NativeFn> {
         let name = noodle_nbc::builtins::BUILTINS
             .get(index as usize)
             .copied()
@@ -113,7 +104,8 @@ impl Vm {
             return Err(self.error(kinds::UNSUPPORTED, message));
         }
         match self.builtins.get(index as usize).copied().flatten() {
-            Some(def) => Ok(def),
+            Some(BuiltinDef::Function(f)) => Ok(f),
+            Some(BuiltinDef::Constant(v)) => Err(self.not_callable(v)),
             None => Err(self.error(
                 kinds::UNSUPPORTED,
                 format!("builtin {name} is not implemented yet"),
@@ -214,6 +206,21 @@ impl Vm {
         Ok(())
     }
 
+    /// Runs `f` with the arguments at `slot+1 ..`, storing its result in
+    /// `stack[slot]`. The argument window stays reserved (rooted, and not
+    /// reused by callbacks) while the native runs.
+    pub(crate) fn call_native(
+        &mut self,
+        f: NativeFn,
+        slot: usize,
+        argc: usize,
+        kw: KwList,
+    ) -> NResult<()> {
+        let result = self.with_native_args(slot + 1, argc, kw, f);
+        self.stack[slot] = result?;
+        Ok(())
+    }
+
     /// Runs the native method `m` on the receiver at `slot`.
     pub(crate) fn call_native_method(
         &mut self,
@@ -228,8 +235,6 @@ impl Vm {
         Ok(())
     }
 
-    /// Runs `call` with the arguments at `at ..`. The argument window stays
-    /// reserved (rooted, and not reused by callbacks) while the native runs.
     fn with_native_args(
         &mut self,
         at: usize,
