@@ -286,6 +286,9 @@ impl<'h, 'o> Printer<'h, 'o> {
                     .map_or("?", |n| &**n);
                 let _ = write!(self.out, "<actor type {name}>");
             }
+            Object::Handle(h) => {
+                let _ = write!(self.out, "<{}>", h.label);
+            }
             Object::SupervisorType { proto } => {
                 let name = types
                     .function_names

@@ -351,6 +351,12 @@ impl Heap {
                 Object::Iter(_) => TypeTag::Iterator,
                 Object::ActorType { .. } => TypeTag::ActorType,
                 Object::SupervisorType { .. } => TypeTag::SupervisorType,
+                Object::Handle(h) => match h.kind {
+                    crate::object::HandleKind::Task => TypeTag::Task,
+                    crate::object::HandleKind::Actor => TypeTag::Actor,
+                    crate::object::HandleKind::Channel => TypeTag::Channel,
+                    crate::object::HandleKind::Future => TypeTag::Future,
+                },
                 Object::Free => TypeTag::Missing,
             },
         }
@@ -392,6 +398,10 @@ impl Heap {
             TypeTag::Iterator => "iterator",
             TypeTag::Coroutine => "coroutine",
             TypeTag::Cell => "cell",
+            TypeTag::Task => "task",
+            TypeTag::Actor => "actor",
+            TypeTag::Channel => "channel",
+            TypeTag::Future => "future",
             TypeTag::Struct | TypeTag::Enum | TypeTag::Missing => "missing",
         }
     }
@@ -484,7 +494,8 @@ impl Heap {
                 | Object::EnumType(_)
                 | Object::VariantCtor { .. }
                 | Object::ActorType { .. }
-                | Object::SupervisorType { .. } => {}
+                | Object::SupervisorType { .. }
+                | Object::Handle(_) => {}
             }
         }
     }

@@ -46,6 +46,10 @@ pub enum Object {
     Coroutine(Box<Coroutine>),
     /// `value.method` read as a value (see [`BoundMethod`]).
     BoundMethod(Box<BoundMethod>),
+    /// Something the concurrency runtime owns and every process may hold
+    /// (a task, an actor's address, a channel, a pending reply): copying
+    /// it between processes shares it.
+    Handle(Handle),
 }
 
 impl Object {
@@ -65,6 +69,39 @@ impl Object {
             }
             _ => {}
         }
+    }
+}
+
+/// What a [`Handle`] stands for: its `type_of` and how it prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandleKind {
+    Task,
+    Actor,
+    Channel,
+    /// A value that can only be awaited: a reply, a timer, a combinator.
+    Future,
+}
+
+/// A runtime object shared between processes. The VM only stores, copies
+/// and compares it (by identity); the runtime downcasts `inner`.
+#[derive(Clone)]
+pub struct Handle {
+    pub kind: HandleKind,
+    /// What it prints as inside `<...>`, e.g. `actor Counter`.
+    pub label: Arc<str>,
+    pub inner: Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl Handle {
+    /// The same runtime object (an address compares equal to itself).
+    pub fn same(&self, other: &Handle) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{}>", self.label)
     }
 }
 

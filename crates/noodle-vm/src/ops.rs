@@ -400,6 +400,7 @@ pub fn equals(heap: &Heap, a: Value, b: Value) -> bool {
                 (r.is_empty() && s.is_empty())
                     || (r.start == s.start && r.step == s.step && r.len() == s.len())
             }
+            (Object::Handle(h), Object::Handle(k)) => h.same(k),
             _ => false,
         };
         if !same {

@@ -146,5 +146,9 @@ pub enum TypeTag {
     Cell,
     ActorType,
     SupervisorType,
+    Task,
+    Actor,
+    Channel,
+    Future,
     Missing,
 }
