@@ -127,16 +127,23 @@ pub fn compile_to_file(source: &Path, output: Option<PathBuf>) -> u8 {
     }
 }
 
-/// `noodle run FILE [--max-frames N]`
-pub fn run_file(path: &Path, options: noodle_vm::VmOptions) -> u8 {
+/// `noodle run FILE [--max-frames N] [--workers N]`
+pub fn run_file(
+    path: &Path,
+    options: noodle_vm::VmOptions,
+    runtime: &noodle_runtime::RuntimeOptions,
+) -> u8 {
+    if let Err(message) = noodle_runtime::worker_count(runtime) {
+        eprintln!("error: {message}");
+        return EXIT_USAGE;
+    }
     let options = worker_options(options);
     let module = match load_program(path) {
         Ok(m) => m,
         Err(code) => return code,
     };
-    let mut vm = noodle_vm::Vm::new(options);
-    let result = vm.run_module(&module);
-    vm.flush_stdout();
+    let vm = noodle_vm::Vm::new(options);
+    let result = noodle_runtime::run_program(vm, &module, runtime);
     match result {
         Ok(_) => EXIT_OK,
         Err(error) => {

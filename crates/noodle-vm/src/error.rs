@@ -123,4 +123,11 @@ pub mod kinds {
     pub const NAME: &str = "NameError";
     pub const UNSUPPORTED: &str = "UnsupportedError";
     pub const LOAD: &str = "LoadError";
+    pub const CHANNEL_CLOSED: &str = "ChannelClosed";
+    pub const CANCELLED: &str = "CancelledError";
+    pub const TIMEOUT: &str = "TimeoutError";
+    pub const ACTOR_STOPPED: &str = "ActorStopped";
+    pub const DEADLOCK: &str = "DeadlockError";
+    pub const AGGREGATE: &str = "AggregateError";
+    pub const PLACEMENT: &str = "PlacementError";
 }

@@ -32,6 +32,9 @@ pub struct Heap {
     ascii_chars: Vec<ObjRef>,
     empty_str: ObjRef,
     types: Types,
+    /// The load prefix: slots below this were allocated by loading the
+    /// program (see [`Heap::seal_base`], [`Heap::fork`]).
+    base: usize,
 }
 
 impl Default for Heap {
@@ -65,6 +68,7 @@ impl Heap {
             ascii_chars: Vec::new(),
             empty_str: ObjRef(0),
             types: Types::default(),
+            base: 0,
         };
         heap.empty_str = heap.alloc(Object::Str(Str::new(Arc::from(""))));
         heap.pinned.push(heap.empty_str);
@@ -74,6 +78,7 @@ impl Heap {
             heap.ascii_chars.push(r);
             heap.pinned.push(r);
         }
+        heap.base = heap.objects.len();
         heap
     }
 
@@ -556,4 +561,142 @@ pub(crate) fn iter_state(heap: &Heap, r: ObjRef) -> Option<IterState> {
         Object::Iter(state) => Some(*state),
         _ => None,
     }
+}
+
+// ---- processes ----
+
+impl Heap {
+    /// Records the current slot count as the *load prefix*: everything
+    /// loading the program allocated (the shared strings, constant
+    /// strings, type objects, unit variant values, variant constructors).
+    /// Called once the program is loaded; [`Heap::fork`] copies it.
+    pub fn seal_base(&mut self) {
+        self.base = self.objects.len();
+    }
+
+    /// The length of the load prefix (see [`Heap::seal_base`]).
+    pub fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Replaces the object in slot `r` (a placeholder that owns nothing,
+    /// allocated by the caller) with `object`, counting its payload as
+    /// `alloc` would. For [`crate::transfer::Message::import`], which
+    /// needs every slot before it can fill in references.
+    pub(crate) fn fill(&mut self, r: ObjRef, object: Object) {
+        self.allocated += extra_units(&object);
+        self.objects[r.index()] = object;
+    }
+
+    /// A heap for a new process of the same program: the load prefix
+    /// cloned at the same indices (its objects are immutable), so the
+    /// program's constant tables stay valid; the same type registry
+    /// (symbols, struct and enum descriptors, function names), with every
+    /// `impl` method (closures allocated after loading) deep-copied into
+    /// the new heap; the same pinned objects, shared one-char strings and
+    /// empty string. Nothing else is copied and the collection counters
+    /// start fresh.
+    ///
+    /// The prefix also covers pinned strings and type objects registered
+    /// after [`Heap::seal_base`] (a later module). A prefix slot that holds
+    /// anything with references (a runtime object that reused a freed
+    /// slot) is left free in the new heap: no constant can refer to it.
+    pub fn fork(&self) -> Heap {
+        let mut len = self.base.min(self.objects.len());
+        {
+            let mut cover = |r: ObjRef| len = len.max(r.index() + 1);
+            for &r in &self.pinned {
+                if matches!(self.get(r), Object::Str(_)) {
+                    cover(r);
+                }
+            }
+            for s in &self.types.structs {
+                cover(s.type_obj);
+            }
+            for e in &self.types.enums {
+                cover(e.type_obj);
+                e.variants.iter().for_each(|v| cover(v.value));
+            }
+        }
+        let len = len.min(self.objects.len());
+        let objects: Vec<Object> = self.objects[..len]
+            .iter()
+            .map(|o| clone_immutable(o).unwrap_or(Object::Free))
+            .collect();
+        // Backwards, as `sweep` builds it: allocation pops ascending.
+        let free: Vec<u32> = (0..len as u32)
+            .rev()
+            .filter(|&i| matches!(objects[i as usize], Object::Free))
+            .collect();
+        let live = len - free.len();
+        let pinned = self
+            .pinned
+            .iter()
+            .copied()
+            .filter(|r| r.index() < len && !matches!(objects[r.index()], Object::Free))
+            .collect();
+        let mut heap = Heap {
+            objects,
+            marks: vec![false; len],
+            free,
+            live,
+            allocated: 0,
+            threshold: MIN_GC_THRESHOLD,
+            collections: 0,
+            pinned,
+            ascii_chars: self.ascii_chars.clone(),
+            empty_str: self.empty_str,
+            types: self.types.clone(),
+            base: len,
+        };
+
+        // Methods, in registry order, as one graph (closures sharing a
+        // captured cell keep sharing it).
+        let methods: Vec<Value> = self
+            .types
+            .structs
+            .iter()
+            .flat_map(|s| &s.methods)
+            .chain(self.types.enums.iter().flat_map(|e| &e.methods))
+            .map(|&(_, m)| m)
+            .collect();
+        if !methods.is_empty() {
+            let copies = crate::transfer::Message::export_all(self, &methods).import(&mut heap);
+            let mut copies = copies.into_iter();
+            let types = &mut heap.types;
+            let slots = types
+                .structs
+                .iter_mut()
+                .flat_map(|s| &mut s.methods)
+                .chain(types.enums.iter_mut().flat_map(|e| &mut e.methods));
+            for (slot, copy) in slots.zip(&mut copies) {
+                slot.1 = copy;
+            }
+        }
+        heap.allocated = 0;
+        heap
+    }
+}
+
+/// A copy of a load-prefix object: the kinds that hold no references
+/// (strings, type objects, unit enum values, variant constructors, ...).
+/// `None` for anything else.
+fn clone_immutable(object: &Object) -> Option<Object> {
+    Some(match object {
+        Object::Str(s) => Object::Str(s.clone()),
+        Object::StructType(id) => Object::StructType(*id),
+        Object::EnumType(id) => Object::EnumType(*id),
+        Object::VariantCtor { enum_id, variant } => Object::VariantCtor {
+            enum_id: *enum_id,
+            variant: *variant,
+        },
+        Object::EnumValue(e) if e.fields.iter().all(|v| v.as_obj().is_none()) => {
+            Object::EnumValue(e.clone())
+        }
+        Object::Closure(c) if c.cells.is_empty() => Object::Closure(c.clone()),
+        Object::Range(r) => Object::Range(*r),
+        Object::ActorType { proto } => Object::ActorType { proto: *proto },
+        Object::SupervisorType { proto } => Object::SupervisorType { proto: *proto },
+        _ => return None,
+    })
 }

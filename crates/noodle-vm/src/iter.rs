@@ -25,6 +25,10 @@ pub fn make_iter(heap: &mut Heap, v: Value) -> NResult<Value> {
             step: range.step,
         },
         (_, Some(Object::Iter(_))) => return Ok(v),
+        // A channel is its own iterator: the interpreter receives from it.
+        (_, Some(Object::Handle(h))) if h.kind == crate::object::HandleKind::Channel => {
+            return Ok(v);
+        }
         _ => {
             let message = format!("{} is not iterable", heap.type_name(v));
             return Err(heap.error(kinds::TYPE, message));

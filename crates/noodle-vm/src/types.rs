@@ -12,7 +12,7 @@ use crate::value::{ObjRef, Value};
 pub struct Sym(pub u32);
 
 /// Interns strings to [`Sym`]s; names live as long as the heap.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Symbols {
     names: Vec<Arc<str>>,
     index: HashMap<Arc<str>, Sym>,
@@ -152,7 +152,7 @@ impl EnumDesc {
 }
 
 /// Every user type and interned name known to one heap.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Types {
     pub symbols: Symbols,
     pub structs: Vec<StructDesc>,

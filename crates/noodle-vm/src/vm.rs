@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 use std::io::{self, BufWriter, Stdout, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use noodle_nbc::Module;
 
 use crate::error::{Thrown, UncaughtError, kinds};
 use crate::heap::Heap;
+use crate::host::Host;
 use crate::interp::{Frame, Handler};
 use crate::load::Program;
 use crate::native::{BuiltinDef, NativeMethod};
@@ -51,28 +52,54 @@ impl Default for VmOptions {
 pub enum Output {
     Stdout(BufWriter<Stdout>),
     Buffer(Vec<u8>),
+    /// One of the above, shared by every process of a runtime: each
+    /// `print` is one write under the lock, so lines never interleave.
+    Shared(Arc<Mutex<Output>>),
+}
+
+impl Output {
+    /// This output for another process: the same one once shared.
+    pub fn share(&self) -> Output {
+        match self {
+            Output::Shared(shared) => Output::Shared(Arc::clone(shared)),
+            Output::Stdout(_) => Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
+            Output::Buffer(_) => Output::Buffer(Vec::new()),
+        }
+    }
+
+    fn with<R>(&mut self, f: impl FnOnce(&mut Output) -> R) -> R {
+        match self {
+            Output::Shared(shared) => {
+                let mut guard = shared.lock().unwrap_or_else(|poison| poison.into_inner());
+                f(&mut guard)
+            }
+            other => f(other),
+        }
+    }
 }
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
+        self.with(|out| match out {
             Output::Stdout(w) => w.write(buf),
             Output::Buffer(b) => b.write(buf),
-        }
+            Output::Shared(_) => Ok(0),
+        })
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
+        self.with(|out| match out {
             Output::Stdout(w) => w.write_all(buf),
             Output::Buffer(b) => b.write_all(buf),
-        }
+            Output::Shared(_) => Ok(()),
+        })
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self {
+        self.with(|out| match out {
             Output::Stdout(w) => w.flush(),
-            Output::Buffer(_) => Ok(()),
-        }
+            Output::Buffer(_) | Output::Shared(_) => Ok(()),
+        })
     }
 }
 
@@ -106,7 +133,37 @@ pub struct Vm {
     /// Rust stack nested re-entries have used is measured from it.
     pub(crate) stack_anchor: usize,
     out: Output,
+    /// The concurrency runtime, when this VM runs as one of its processes.
+    pub(crate) host: Option<Arc<dyn Host>>,
+    /// The runtime's own per-process data (its identity, its world).
+    pub process: Option<Box<dyn std::any::Any + Send>>,
+    /// Calls and loop back-edges left in this time slice; at zero a process
+    /// of a runtime yields (see `Halt::Yielded`).
+    pub(crate) budget: i64,
+    /// Where the value a parked process waits for goes.
+    pub(crate) parked: Option<Parked>,
+    /// The result of a callee that `start` ran to completion at once.
+    pub(crate) immediate: Option<Value>,
 }
+
+/// How a parked process continues when its value arrives.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Parked {
+    /// Into this stack slot, then on at the saved pc.
+    Value { slot: usize },
+    /// `for v in channel`: into `slot`; a closed channel continues at
+    /// `exit` (a pc of the running frame) instead of raising.
+    Receive { slot: usize, exit: u32 },
+}
+
+/// Calls and back-edges per time slice when a runtime does not set one.
+pub const DEFAULT_BUDGET: i64 = 4096;
+
+// Processes move between the runtime's threads.
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<Vm>();
+};
 
 impl Vm {
     pub fn new(options: VmOptions) -> Vm {
@@ -130,7 +187,65 @@ impl Vm {
             reentries: 0,
             stack_anchor: 0,
             out: Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
+            host: None,
+            process: None,
+            budget: i64::MAX,
+            parked: None,
+            immediate: None,
         }
+    }
+
+    /// A VM for a new process of the program `parent` runs: the same
+    /// loaded program and builtins, a fork of its heap (constants, types,
+    /// methods), no globals yet (the host copies them in on first use), and
+    /// the same host and output.
+    pub fn new_process(parent: &Vm) -> Vm {
+        Vm {
+            heap: parent.heap.fork(),
+            stack: Vec::new(),
+            frames: Vec::new(),
+            handlers: Vec::new(),
+            globals: vec![Value::Missing; parent.globals.len()],
+            roots: Vec::new(),
+            native_floor: 0,
+            program: Arc::clone(&parent.program),
+            options: parent.options.clone(),
+            builtins: parent.builtins.clone(),
+            field_cache: vec![(u32::MAX, 0); parent.field_cache.len()],
+            window: parent.window,
+            method_cache: HashMap::new(),
+            reentries: 0,
+            stack_anchor: 0,
+            out: parent.out.share(),
+            host: parent.host.clone(),
+            process: None,
+            budget: DEFAULT_BUDGET,
+            parked: None,
+            immediate: None,
+        }
+    }
+
+    /// Makes this VM a process of `host`: awaits, spawns and the
+    /// concurrency builtins go to it, and runs yield when the time slice's
+    /// budget is spent.
+    pub fn set_host(&mut self, host: Arc<dyn Host>) {
+        self.host = Some(host);
+        self.budget = DEFAULT_BUDGET;
+    }
+
+    pub fn host(&self) -> Option<&Arc<dyn Host>> {
+        self.host.as_ref()
+    }
+
+    /// Starts a new time slice of `budget` calls and back-edges.
+    pub fn set_budget(&mut self, budget: i64) {
+        self.budget = budget;
+    }
+
+    /// Verifies and loads `module` and returns its entry closure, to be
+    /// run with [`Vm::start`] and [`Vm::run`].
+    pub fn load_program(&mut self, module: &Module) -> Result<Value, UncaughtError> {
+        crate::load::load(self, module).map_err(|message| UncaughtError::new(kinds::LOAD, message))
     }
 
     pub fn options(&self) -> &VmOptions {
@@ -192,12 +307,20 @@ impl Vm {
         self.out = Output::Buffer(Vec::new());
     }
 
+    /// Makes this VM's output shareable with the processes it spawns.
+    pub fn share_output(&mut self) {
+        if !matches!(self.out, Output::Shared(_)) {
+            let own = std::mem::replace(&mut self.out, Output::Buffer(Vec::new()));
+            self.out = Output::Shared(Arc::new(Mutex::new(own)));
+        }
+    }
+
     /// The captured output so far (empty when writing to stdout).
     pub fn take_output(&mut self) -> String {
-        match &mut self.out {
+        self.out.with(|out| match out {
             Output::Buffer(b) => String::from_utf8_lossy(&std::mem::take(b)).into_owned(),
-            Output::Stdout(_) => String::new(),
-        }
+            _ => String::new(),
+        })
     }
 
     /// A fresh error for a native to return: `return Err(vm.error("ValueError", "bad"))`.
@@ -223,6 +346,12 @@ impl Vm {
 
     pub fn truncate_roots(&mut self, mark: usize) {
         self.roots.truncate(mark);
+    }
+
+    /// The module globals as this process sees them (`Missing` where not
+    /// assigned, or for a runtime's process, not copied in yet).
+    pub fn globals(&self) -> &[Value] {
+        &self.globals
     }
 
     /// The global slot `index`, if assigned.

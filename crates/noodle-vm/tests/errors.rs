@@ -338,8 +338,8 @@ fn runtime_errors_have_clear_messages() {
         ),
         (
             vec![LoadNone { dst: 1 }, Await { dst: 0, src: 1 }],
-            "UnsupportedError",
-            "await needs the concurrency runtime, which is not available yet",
+            "TypeError",
+            "cannot await none",
         ),
         (
             vec![

@@ -24,6 +24,9 @@ enum Command {
         /// Maximum depth of Noodle calls before a RecursionError.
         #[arg(long, default_value_t = noodle_vm::VmOptions::default().max_frames)]
         max_frames: usize,
+        /// Worker threads of the scheduler (default: NOODLE_WORKERS, else one per core).
+        #[arg(long)]
+        workers: Option<usize>,
         /// Arguments for the program, which reads them with `args()`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Run {
             file,
             max_frames,
+            workers,
             args,
         } => noodle_cli::run_file(
             &file,
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
                 args,
                 ..Default::default()
             },
+            &noodle_runtime::RuntimeOptions { workers },
         ),
         Command::Check { file } => noodle_cli::check_file(&file),
         Command::Disasm { file } => noodle_cli::disassemble_file(&file),

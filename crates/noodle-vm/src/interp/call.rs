@@ -73,13 +73,27 @@ impl Vm {
                     let (receiver, target) = (b.receiver, b.target);
                     self.call_bound(program, slot, argc, kw, receiver, target)
                 }
-                Object::ActorType { .. } | Object::SupervisorType { .. } => Err(self.error(
-                    kinds::UNSUPPORTED,
-                    "actors need the concurrency runtime, which is not available yet",
-                )),
+                Object::ActorType { .. } | Object::SupervisorType { .. } => {
+                    let message =
+                        format!("{} is started with spawn, not called", self.display(callee));
+                    Err(self.error(kinds::TYPE, message))
+                }
                 _ => Err(self.not_callable(callee)),
             },
             Value::Builtin(index) => {
+                let name = noodle_nbc::builtins::BUILTINS
+                    .get(index as usize)
+                    .copied()
+                    .unwrap_or("?");
+                if CONCURRENCY_BUILTINS.contains(&name)
+                    && let Some(host) = self.host.clone()
+                {
+                    let v = self.with_native_args(slot + 1, argc, kw, |vm, args| {
+                        host.builtin(vm, name, args)
+                    })?;
+                    self.stack[slot] = v;
+                    return Ok(CallOutcome::Done);
+                }
                 let f = self.builtin_fn(index)?;
                 self.call_native(f, slot, argc, kw)?;
                 Ok(CallOutcome::Done)
@@ -235,7 +249,7 @@ impl Vm {
         Ok(())
     }
 
-    fn with_native_args(
+    pub(crate) fn with_native_args(
         &mut self,
         at: usize,
         argc: usize,
@@ -438,6 +452,20 @@ impl Vm {
                         self.stack[slot] = target;
                         return self.call_at(program, slot, argc, kw);
                     }
+                }
+                Object::Handle(h) => {
+                    let h = h.clone();
+                    let Some(host) = self.host.clone() else {
+                        return Err(
+                            self.error(kinds::UNSUPPORTED, "this needs the concurrency runtime")
+                        );
+                    };
+                    let method = self.heap.types().symbols.name(name).to_string();
+                    let v = self.with_native_args(slot + 1, argc, kw, |vm, args| {
+                        host.method(vm, &h, &method, args)
+                    })?;
+                    self.stack[slot] = v;
+                    return Ok(CallOutcome::Done);
                 }
                 _ => {}
             }

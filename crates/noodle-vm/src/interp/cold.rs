@@ -283,41 +283,6 @@ impl Vm {
                 let proto = ctx.module.func_base + proto;
                 r!(dst) = Value::Obj(self.heap.alloc(Object::SupervisorType { proto }));
             }
-            Op::Await { src, .. } => {
-                // Name the coroutine: awaiting `async def main` happens in
-                // the entry, which traces do not show.
-                let v = r!(src);
-                let message = match self.heap.object(v) {
-                    Some(Object::Coroutine(_)) => {
-                        let mut shown = String::new();
-                        crate::format::display(&self.heap, v, &mut shown);
-                        format!("{ASYNC_UNSUPPORTED} (awaiting {shown})")
-                    }
-                    _ => ASYNC_UNSUPPORTED.to_string(),
-                };
-                throw!(self.error(kinds::UNSUPPORTED, message));
-            }
-            Op::AsyncEnd { .. } => {
-                throw!(self.error(kinds::UNSUPPORTED, ASYNC_UNSUPPORTED));
-            }
-            Op::Spawn { .. } => {
-                throw!(self.error(
-                    kinds::UNSUPPORTED,
-                    "spawn needs the concurrency runtime, which is not available yet"
-                ));
-            }
-            Op::LoadSelf { .. } => {
-                throw!(self.error(
-                    kinds::UNSUPPORTED,
-                    "self needs the actor runtime, which is not available yet"
-                ));
-            }
-            Op::Parallel { .. } => {
-                throw!(self.error(
-                    kinds::UNSUPPORTED,
-                    "parallel blocks need the concurrency runtime, which is not available yet"
-                ));
-            }
             _ => {
                 let _ = ctx.func;
                 return Err(self.error(

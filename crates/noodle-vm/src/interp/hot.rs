@@ -39,6 +39,9 @@ pub(super) struct HotFrame<'a, 'p> {
     pub heap: &'a mut Heap,
     pub field_cache: &'a mut [(u32, u32)],
     pub max_frames: usize,
+    /// The time slice's budget (see `Vm::budget`), spent at calls and
+    /// back-edges; when it runs out the general loop takes over.
+    pub budget: &'a mut i64,
     /// Returns from the frame at this depth end the run: left to `execute`.
     pub stop_depth: usize,
     /// The frame index of the innermost handler: returns from that frame
@@ -85,9 +88,12 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
         heap,
         field_cache,
         max_frames,
+        budget: budget_out,
         stop_depth,
         top_handler,
     } = f;
+    // A local copy, so it lives in a register; written back on exit.
+    let mut budget = *budget_out;
     let mut code = &func.code[..];
     let mut module = &*func.module;
     let mut cache_base = func.cache_base;
@@ -102,7 +108,12 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
         () => {
             match stack.get_mut(base..).and_then(|s| s.first_chunk_mut::<N>()) {
                 Some(w) => w,
-                None => return HotExit { op: None, switched },
+                None => {
+                    return {
+                        *budget_out = budget;
+                        HotExit { op: None, switched }
+                    }
+                }
             }
         };
     }
@@ -119,6 +130,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             } else {
                 *ip_out = code.get(pos..).unwrap_or_default().iter();
             }
+            *budget_out = budget;
             return HotExit {
                 op: code.get(pos.wrapping_sub(1)).copied(),
                 switched,
@@ -137,6 +149,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             let Some(frame) = frames.pop() else { bail!() };
             stack[frame.ret as usize] = v;
             let Some(&caller) = frames.last() else {
+                *budget_out = budget;
                 return HotExit {
                     op: None,
                     switched: true,
@@ -160,12 +173,21 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             regs[($reg as usize) & (N - 1)]
         };
     }
+    // A safepoint (a call or a back-edge): spends one unit of the budget;
+    // true when the general loop must take over (budget spent, or a
+    // collection due).
+    macro_rules! due {
+        () => {{
+            budget -= 1;
+            budget < 0 || heap.should_collect()
+        }};
+    }
     // Relative jump from the instruction after the current one. Backward
     // jumps are GC safepoints, which only the general loop handles.
     macro_rules! jump {
         ($op:expr, $offset:expr) => {{
             let offset = $offset;
-            if offset < 0 && heap.should_collect() {
+            if offset < 0 && due!() {
                 bail!();
             }
             let target = (code.len() - ip.len()) as i64 + offset as i64;
@@ -275,7 +297,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             let Some(&Op::JumpIfFalse { offset, .. }) = ip.as_slice().first() else {
                 bail!()
             };
-            if offset < 0 && heap.should_collect() {
+            if offset < 0 && due!() {
                 bail!();
             }
             let v = compare!($op, $a, $b, $cmp);
@@ -294,7 +316,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             let Some(&Op::JumpIfFalse { offset, .. }) = ip.as_slice().first() else {
                 bail!()
             };
-            if offset < 0 && heap.should_collect() {
+            if offset < 0 && due!() {
                 bail!();
             }
             let v = $value;
@@ -315,7 +337,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
         ($f:expr, $argc:expr, $skip:expr) => {{
             let f = $f;
             let argc = $argc;
-            if heap.should_collect() {
+            if due!() {
                 bail!();
             }
             let Value::Obj(callee) = r!(f) else { bail!() };
@@ -379,7 +401,10 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
 
     loop {
         let Some(&op) = ip.next() else {
-            return HotExit { op: None, switched };
+            return {
+                *budget_out = budget;
+                HotExit { op: None, switched }
+            };
         };
         match op {
             // Listed so that the jump table starts at tag 0 (no rebasing).
@@ -503,7 +528,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     } else {
                         next < end
                     };
-                    if more && heap.should_collect() {
+                    if more && due!() {
                         bail!();
                     }
                     r!(base) = Value::Int(next);
@@ -708,7 +733,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 let [compare, Op::JumpIfFalse { offset, .. }, ..] = *ip.as_slice() else {
                     bail!()
                 };
-                if offset < 0 && heap.should_collect() {
+                if offset < 0 && due!() {
                     bail!();
                 }
                 let imm = value as i64;
@@ -775,7 +800,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 } else {
                     next < end
                 };
-                if more && heap.should_collect() {
+                if more && due!() {
                     bail!();
                 }
                 ip.next();
@@ -836,7 +861,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 let [compare, Op::JumpIfFalse { offset, .. }, ..] = *ip.as_slice() else {
                     bail!()
                 };
-                if offset < 0 && heap.should_collect() {
+                if offset < 0 && due!() {
                     bail!();
                 }
                 let (dst, a, equal) = match compare {

@@ -68,12 +68,18 @@ pub(crate) struct Handler {
 }
 
 /// Why the interpreter stopped.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Halt {
     /// The outermost frame of this run returned this value.
     Finished(Value),
     /// An error no handler of this run caught (trace filled in).
     Raised(Value),
+    /// The process waits (its frames intact); resume it with
+    /// [`Vm::resume`] once what it waits for has a value.
+    Parked(crate::host::Wait),
+    /// The time slice's budget is spent; [`Vm::resume`] with
+    /// `Resume::Continue` goes on where it stopped.
+    Yielded,
 }
 
 #[derive(Clone, Copy)]
@@ -117,8 +123,6 @@ pub(crate) const NARROW_WINDOW: usize = 256;
 
 /// The least Rust stack one nested `call_value` level is assumed to use.
 const MIN_REENTRY_COST: usize = 4096;
-
-const ASYNC_UNSUPPORTED: &str = "await needs the concurrency runtime, which is not available yet";
 
 impl Vm {
     /// Calls any callable with `args` and runs it to completion: the entry
@@ -185,13 +189,128 @@ impl Vm {
             CallOutcome::Pushed => match self.execute(depth) {
                 Halt::Finished(v) => Ok(v),
                 Halt::Raised(e) => Err(Thrown(e)),
+                // Nested runs never park or yield (see `safepoint!`).
+                Halt::Parked(_) | Halt::Yielded => Err(self.error(
+                    kinds::TYPE,
+                    "internal error: a callback from a builtin tried to wait",
+                )),
             },
         }
     }
 
-    /// Runs the current frames until they have all returned or an error
-    /// escapes them.
+    /// Runs the current frames until they have all returned, an error
+    /// escapes them, or (as a process of a runtime) the process parks or
+    /// yields.
     pub fn run(&mut self) -> Halt {
+        if self.frames.is_empty()
+            && let Some(v) = self.immediate.take()
+        {
+            return Halt::Finished(v);
+        }
+        self.execute(0)
+    }
+
+    /// Makes `callee(args)` the process's outermost call, to be run with
+    /// [`Vm::run`]. An async function starts its body (a coroutine object
+    /// is started as awaited); anything that is not Noodle code (a builtin,
+    /// a struct type) runs to completion here and `run` returns its value.
+    pub fn start(&mut self, callee: Value, args: &[Value]) -> NResult<()> {
+        let program = Arc::clone(&self.program);
+        self.frames.clear();
+        self.handlers.clear();
+        self.parked = None;
+        let slot = 0;
+        let need = slot + 1 + args.len() + self.window;
+        if self.stack.len() < need {
+            self.stack.resize(need, Value::None);
+        }
+        self.stack[slot] = callee;
+        self.stack[slot + 1..slot + 1 + args.len()].copy_from_slice(args);
+        if let Some(Object::Coroutine(c)) = self.heap.object(callee) {
+            if !args.is_empty() {
+                return Err(self.type_error("a coroutine takes no arguments"));
+            }
+            let (closure, func, bound) = (c.closure, c.func, c.args.clone());
+            return self.enter_coroutine(&program, closure, func, &bound, slot);
+        }
+        match self.call_at(&program, slot, args.len(), None)? {
+            CallOutcome::Done => self.immediate = Some(self.stack[slot]),
+            CallOutcome::Pushed => {
+                // An async function run as a process starts its body.
+                let frame = self.frames.last_mut().expect("pushed frame");
+                if matches!(
+                    program.functions[frame.func as usize].code.first(),
+                    Some(Op::AsyncBegin {})
+                ) {
+                    frame.pc = 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs coroutine (`closure`, `func`, bound `args`) as a call whose
+    /// result goes to `stack[ret]`: a frame above the running one, at the
+    /// instruction after its `AsyncBegin`.
+    pub(crate) fn enter_coroutine(
+        &mut self,
+        program: &crate::load::Program,
+        closure: ObjRef,
+        func: u32,
+        args: &[Value],
+        ret: usize,
+    ) -> NResult<()> {
+        if self.frames.len() >= self.options.max_frames {
+            let message = format!(
+                "maximum recursion depth exceeded ({} frames)",
+                self.frames.len()
+            );
+            return Err(self.error(kinds::RECURSION, message));
+        }
+        let base = self.stack_top().max(ret + 1);
+        let need = base + args.len() + self.window;
+        if self.stack.len() < need {
+            self.stack.resize(need, Value::None);
+        }
+        self.stack[base..base + args.len()].copy_from_slice(args);
+        let _ = program;
+        self.frames.push(Frame {
+            func,
+            closure,
+            base: base as u32,
+            ret: ret as u32,
+            pc: 1,
+        });
+        Ok(())
+    }
+
+    /// Continues a parked or yielded process.
+    pub fn resume(&mut self, how: crate::host::Resume) -> Halt {
+        use crate::host::Resume;
+        use crate::vm::Parked;
+        let parked = self.parked.take();
+        match (how, parked) {
+            (Resume::Value(v), Some(Parked::Value { slot } | Parked::Receive { slot, .. })) => {
+                self.stack[slot] = v;
+            }
+            (Resume::Error(e), Some(Parked::Receive { exit, .. }))
+                if self
+                    .heap
+                    .error_obj(e)
+                    .is_some_and(|err| &*err.kind == kinds::CHANNEL_CLOSED) =>
+            {
+                if let Some(frame) = self.frames.last_mut() {
+                    frame.pc = exit;
+                }
+            }
+            (Resume::Error(e), _) => {
+                let program = Arc::clone(&self.program);
+                if !self.unwind(&program, e, 0) {
+                    return Halt::Raised(e);
+                }
+            }
+            _ => {}
+        }
         self.execute(0)
     }
 
@@ -287,14 +406,35 @@ impl Vm {
                         }
                     };
                 }
+                // Calls and back-edges: collect when due, and end the time
+                // slice when its budget is spent. Only the outermost run of
+                // a runtime's process yields (a nested run has a native
+                // below it on the Rust stack); at a call the call itself
+                // runs again on resumption, so a pending `KwNames` rules
+                // yielding out there.
                 macro_rules! safepoint {
-                    () => {
+                    ($at_call:expr) => {
                         if self.heap.should_collect() {
                             if let Some(f) = self.frames.last_mut() {
                                 f.pc = current_pc!() as u32;
                             }
                             collect(self);
                             rewindow!();
+                        }
+                        self.budget -= 1;
+                        if self.budget < 0 {
+                            if stop_depth == 0
+                                && self.reentries == 0
+                                && self.host.is_some()
+                                && !($at_call && kw.is_some())
+                            {
+                                let pc = current_pc!() - usize::from($at_call);
+                                if let Some(f) = self.frames.last_mut() {
+                                    f.pc = pc as u32;
+                                }
+                                return Halt::Yielded;
+                            }
+                            self.budget = crate::vm::DEFAULT_BUDGET;
                         }
                     };
                 }
@@ -304,7 +444,7 @@ impl Vm {
                         let target = (current_pc!() as i64 + offset as i64) as usize;
                         ip = code.get(target..).unwrap_or_default().iter();
                         if offset < 0 {
-                            safepoint!();
+                            safepoint!(false);
                         }
                     }};
                 }
@@ -395,6 +535,7 @@ impl Vm {
                         heap: &mut self.heap,
                         field_cache: &mut self.field_cache,
                         max_frames: self.options.max_frames,
+                        budget: &mut self.budget,
                         stop_depth,
                         top_handler: self.handlers.last().map(|h| h.frame),
                     });
@@ -428,7 +569,17 @@ impl Vm {
                     Op::LoadNone { dst } => r!(dst) = Value::None,
                     Op::LoadBool { dst, value } => r!(dst) = Value::Bool(value != 0),
                     Op::LoadGlobal { dst, global } => {
-                        let v = self.globals[global as usize];
+                        let mut v = self.globals[global as usize];
+                        if v.is_missing()
+                            && let Some(host) = self.host.clone()
+                        {
+                            // A process copies module globals on first use.
+                            if let Some(imported) = host.import_global(self, global as usize) {
+                                self.globals[global as usize] = imported;
+                                v = imported;
+                            }
+                            rewindow!();
+                        }
                         if v.is_missing() {
                             let name = &program.global_names[global as usize];
                             throw!(
@@ -637,7 +788,33 @@ impl Vm {
                     }
                     Op::IterNext { iter, offset } => {
                         let next = match r!(iter) {
-                            Value::Obj(it) => crate::iter::next(&mut self.heap, it),
+                            Value::Obj(it) => match self.heap.get(it) {
+                                Object::Handle(h) => {
+                                    // `for v in channel`: receive, parked.
+                                    let h = h.clone();
+                                    let pc = current_pc!();
+                                    self.frames.last_mut().expect("running frame").pc = pc as u32;
+                                    let host = try_op!(self.need_host("channels"));
+                                    let receive = try_op!(host.method(
+                                        self,
+                                        &h,
+                                        "recv",
+                                        &crate::native::Args::new(&[])
+                                    ));
+                                    rewindow!();
+                                    let Some(Object::Handle(r)) = self.heap.object(receive) else {
+                                        throw!(self.error(kinds::TYPE, "internal error: recv"));
+                                    };
+                                    let r = r.clone();
+                                    try_op!(self.check_can_park(stop_depth));
+                                    self.parked = Some(crate::vm::Parked::Receive {
+                                        slot: base + iter as usize + 1,
+                                        exit: (pc as i64 + offset as i64) as u32,
+                                    });
+                                    return Halt::Parked(crate::host::Wait::Receive(r));
+                                }
+                                _ => crate::iter::next(&mut self.heap, it),
+                            },
                             _ => None,
                         };
                         match next {
@@ -649,7 +826,7 @@ impl Vm {
                     // ---- calls ----
                     Op::KwNames { names } => kw = Some(names),
                     Op::Call { func: f, argc } => {
-                        safepoint!();
+                        safepoint!(true);
                         let slot = base + f as usize;
                         // Fast path: a closure called with exactly its
                         // parameters, positionally.
@@ -699,7 +876,7 @@ impl Vm {
                         argc,
                         name,
                     } => {
-                        safepoint!();
+                        safepoint!(true);
                         self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
                         let sym = module.names[name as usize];
@@ -820,6 +997,16 @@ impl Vm {
                             None => {
                                 let o = r!(obj);
                                 let sym = module.names[name as usize];
+                                if let Some(Object::Handle(h)) = self.heap.object(o) {
+                                    // A supervisor's child, by name.
+                                    let h = h.clone();
+                                    let host = try_op!(self.need_host("this"));
+                                    let field = self.heap.types().symbols.name(sym).to_string();
+                                    let v = try_op!(host.field(self, &h, &field));
+                                    rewindow!();
+                                    r!(dst) = v;
+                                    continue;
+                                }
                                 match get_field(&mut self.heap, o, sym) {
                                     Ok(v) => v,
                                     // No such field: a method read as a value.
@@ -861,6 +1048,81 @@ impl Vm {
                     // ---- types and patterns ----
                     // ---- errors ----
                     // ---- concurrency: not available yet ----
+                    Op::Await { dst, src } => {
+                        let v = r!(src);
+                        let slot = base + dst as usize;
+                        self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
+                        match self.heap.object(v) {
+                            // Awaiting a coroutine runs it here, as a call.
+                            Some(Object::Coroutine(c)) => {
+                                let (c_closure, c_func) = (c.closure, c.func);
+                                let args = c.args.clone();
+                                try_op!(
+                                    self.enter_coroutine(&program, c_closure, c_func, &args, slot)
+                                );
+                                continue 'frame;
+                            }
+                            Some(Object::Handle(h)) => {
+                                let h = h.clone();
+                                try_op!(self.check_can_park(stop_depth));
+                                self.parked = Some(crate::vm::Parked::Value { slot });
+                                return Halt::Parked(crate::host::Wait::Await(h));
+                            }
+                            _ => {
+                                let message = format!("cannot await {}", self.heap.type_name(v));
+                                throw!(self.error(kinds::TYPE, message));
+                            }
+                        }
+                    }
+                    // The `ret` after it delivers the result.
+                    Op::AsyncEnd { .. } => {}
+                    Op::Spawn { func: f, argc } => {
+                        self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
+                        let names = kw.take().map(|k| &*module.kw_names[k as usize]);
+                        let slot = base + f as usize;
+                        let callee = self.stack[slot];
+                        let host = try_op!(self.need_host("spawn"));
+                        let v = try_op!(self.with_native_args(
+                            slot + 1,
+                            argc as usize,
+                            names,
+                            |vm, args| host.spawn(vm, callee, args)
+                        ));
+                        rewindow!();
+                        r!(f) = v;
+                    }
+                    Op::LoadSelf { dst } => {
+                        let host = try_op!(self.need_host("self"));
+                        let v = try_op!(host.self_address(self));
+                        rewindow!();
+                        r!(dst) = v;
+                    }
+                    Op::Parallel {
+                        dst,
+                        base: b,
+                        count,
+                        strategy,
+                    } => {
+                        self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
+                        let options = r!(b);
+                        let from = base + b as usize + 1;
+                        let branches = self.stack[from..from + count as usize].to_vec();
+                        let host = try_op!(self.need_host("parallel blocks"));
+                        let awaited = try_op!(host.parallel(self, strategy, options, &branches));
+                        rewindow!();
+                        let Some(Object::Handle(h)) = self.heap.object(awaited) else {
+                            throw!(self.error(
+                                kinds::TYPE,
+                                "internal error: a parallel block is not awaitable"
+                            ));
+                        };
+                        let h = h.clone();
+                        try_op!(self.check_can_park(stop_depth));
+                        self.parked = Some(crate::vm::Parked::Value {
+                            slot: base + dst as usize,
+                        });
+                        return Halt::Parked(crate::host::Wait::Await(h));
+                    }
                     Op::AsyncBegin {} => {
                         // Calling an async def only makes a coroutine.
                         let coroutine = self.pack_coroutine(&program);
@@ -943,6 +1205,35 @@ impl Vm {
             self.drop_handlers_above(depth);
         }
         (depth <= stop_depth).then_some(Halt::Finished(v))
+    }
+
+    /// The runtime, or the UnsupportedError of a VM without one.
+    fn need_host(&mut self, what: &str) -> NResult<Arc<dyn crate::host::Host>> {
+        match &self.host {
+            Some(h) => Ok(Arc::clone(h)),
+            None => Err(self.error(
+                kinds::UNSUPPORTED,
+                format!("{what} needs the concurrency runtime (run the program with `noodle run`)"),
+            )),
+        }
+    }
+
+    /// Parking needs the outermost run of a runtime's process: a nested
+    /// run has a builtin below it on the Rust stack.
+    fn check_can_park(&mut self, stop_depth: usize) -> NResult<()> {
+        if self.host.is_none() {
+            return Err(self.error(
+                kinds::UNSUPPORTED,
+                "awaiting a task, actor reply or channel needs the concurrency runtime",
+            ));
+        }
+        if stop_depth != 0 || self.reentries != 0 {
+            return Err(self.error(
+                kinds::TYPE,
+                "cannot wait inside a callback called by a builtin (such as list.map or sorted)",
+            ));
+        }
+        Ok(())
     }
 
     fn check_type_message(

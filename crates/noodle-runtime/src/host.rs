@@ -1,0 +1,301 @@
+//! The runtime as the VM's [`Host`]: spawning, the concurrency builtins,
+//! methods of tasks and channels, parallel blocks.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use noodle_vm::error::kinds;
+use noodle_vm::object::{Handle, HandleKind};
+use noodle_vm::transfer::Message;
+use noodle_vm::{Args, Host, NResult, Object, Thrown, Value, Vm};
+
+use crate::channel::Capacity;
+use crate::parallel::{Block, Reduce, Strategy, map_fold};
+use crate::process::{self, Prepared, prepare, unsupported};
+use crate::task::{Failure, Payload, TaskCell};
+use crate::wait::{
+    Awaitable, Chan, as_channel, as_task, awaitable_of, channel_handle, future_handle, task_handle,
+};
+
+pub(crate) struct RuntimeHost {
+    /// Worker threads: `map_reduce`'s default number of chunks.
+    pub(crate) workers: usize,
+}
+
+fn handle_value(vm: &mut Vm, h: Handle) -> Value {
+    Value::Obj(vm.heap.alloc(Object::Handle(h)))
+}
+
+/// Spawns `callee(args)` as a task.
+fn spawn_task(vm: &mut Vm, callee: Value, args: &[Value]) -> NResult<Handle> {
+    match prepare(vm, callee, args) {
+        Ok(prepared) => Ok(task_handle(prepared.launch())),
+        Err(e) => Err(Thrown(e)),
+    }
+}
+
+fn duration_arg(vm: &mut Vm, v: Option<Value>, what: &str) -> NResult<Duration> {
+    match v {
+        Some(Value::Duration(ns)) if ns >= 0 => Ok(Duration::from_nanos(ns as u64)),
+        Some(Value::Int(ms)) if ms >= 0 => Ok(Duration::from_millis(ms as u64)),
+        Some(Value::Float(ms)) if ms >= 0.0 && ms.is_finite() => {
+            Ok(Duration::from_secs_f64(ms / 1000.0))
+        }
+        Some(other) => {
+            let message = format!(
+                "{what} needs a duration such as 10ms, not {}",
+                vm.heap.type_name(other)
+            );
+            Err(vm.error(kinds::TYPE, message))
+        }
+        None => Err(vm.error(kinds::TYPE, format!("{what} needs a duration"))),
+    }
+}
+
+/// The awaitables of a list argument (`all([...])`); coroutines in it
+/// are started as tasks.
+fn awaitables(vm: &mut Vm, list: Option<Value>, what: &str) -> NResult<Vec<Handle>> {
+    let items = match list.and_then(|l| vm.heap.list(l).cloned()) {
+        Some(items) => items,
+        None => return Err(vm.type_error(format!("{what}() takes a list of tasks"))),
+    };
+    let mut start = |vm: &mut Vm, v: Value| spawn_task(vm, v, &[]).map_err(|e| e.0);
+    items
+        .into_iter()
+        .map(|v| awaitable_of(vm, v, &mut start).map_err(Thrown))
+        .collect()
+}
+
+impl Host for RuntimeHost {
+    fn spawn(&self, vm: &mut Vm, callee: Value, args: &Args) -> NResult<Value> {
+        if !args.named.is_empty() {
+            return Err(vm.type_error("spawn takes positional arguments only"));
+        }
+        if matches!(
+            vm.heap.object(callee),
+            Some(Object::ActorType { .. } | Object::SupervisorType { .. })
+        ) {
+            return Err(unsupported(vm, "spawning actors and supervisors"));
+        }
+        let h = spawn_task(vm, callee, args.positional)?;
+        Ok(handle_value(vm, h))
+    }
+
+    fn builtin(&self, vm: &mut Vm, name: &str, args: &Args) -> NResult<Value> {
+        let h = match name {
+            "sleep" => {
+                let d = duration_arg(vm, args.get(0), "sleep()")?;
+                future_handle("sleep", Awaitable::Sleep(d))
+            }
+            "timeout" => {
+                let limit = duration_arg(vm, args.get(1), "timeout()")?;
+                let Some(target) = args.get(0) else {
+                    return Err(vm.type_error("timeout() needs something to await"));
+                };
+                let mut start = |vm: &mut Vm, v: Value| spawn_task(vm, v, &[]).map_err(|e| e.0);
+                let inner = awaitable_of(vm, target, &mut start).map_err(Thrown)?;
+                future_handle("timeout", Awaitable::Timeout { inner, limit })
+            }
+            "all" => future_handle("all", Awaitable::All(awaitables(vm, args.get(0), "all")?)),
+            "any" => future_handle("any", Awaitable::Any(awaitables(vm, args.get(0), "any")?)),
+            "race" => future_handle(
+                "race",
+                Awaitable::Race(awaitables(vm, args.get(0), "race")?),
+            ),
+            "channel" => {
+                let capacity = match args.get(0) {
+                    None | Some(Value::None) => Capacity::Unbounded,
+                    Some(Value::Int(n)) if n >= 0 => Capacity::Bounded(n as usize),
+                    Some(other) => {
+                        let message = format!(
+                            "channel() takes a capacity (an int >= 0), not {}",
+                            vm.repr(other)
+                        );
+                        return Err(vm.error(kinds::VALUE, message));
+                    }
+                };
+                channel_handle(Arc::new(Chan::new(capacity)))
+            }
+            "map_reduce" => self.map_reduce(vm, args)?,
+            "stop" => return Err(unsupported(vm, "stop()")),
+            _ => return Err(unsupported(vm, &format!("{name}()"))),
+        };
+        Ok(handle_value(vm, h))
+    }
+
+    fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value> {
+        match handle.kind {
+            HandleKind::Task => {
+                let Some(task) = as_task(handle) else {
+                    return Err(vm.type_error("internal error: not a task"));
+                };
+                match name {
+                    "cancel" => {
+                        task.cancel();
+                        Ok(Value::None)
+                    }
+                    "done" => Ok(Value::Bool(task.is_done())),
+                    _ => Err(no_method(vm, "task", name)),
+                }
+            }
+            HandleKind::Channel => {
+                let Some(chan) = as_channel(handle) else {
+                    return Err(vm.type_error("internal error: not a channel"));
+                };
+                let h = match name {
+                    "send" => {
+                        let Some(v) = args.get(0) else {
+                            return Err(vm.type_error("send() takes the value to send"));
+                        };
+                        let message = Message::export(&vm.heap, v);
+                        future_handle("send", Awaitable::Send(chan, message))
+                    }
+                    "recv" => future_handle("recv", Awaitable::Recv(chan)),
+                    "close" => {
+                        chan.close();
+                        return Ok(Value::None);
+                    }
+                    "len" => return Ok(Value::Int(chan.len() as i64)),
+                    "is_closed" => return Ok(Value::Bool(chan.is_closed())),
+                    _ => return Err(no_method(vm, "channel", name)),
+                };
+                Ok(handle_value(vm, h))
+            }
+            HandleKind::Actor => Err(unsupported(vm, "sending to actors")),
+            HandleKind::Future => Err(no_method(vm, "future", name)),
+        }
+    }
+
+    fn field(&self, vm: &mut Vm, handle: &Handle, name: &str) -> NResult<Value> {
+        let message = format!("<{}> has no field '{name}'", handle.label);
+        Err(vm.error(kinds::TYPE, message))
+    }
+
+    fn self_address(&self, vm: &mut Vm) -> NResult<Value> {
+        Err(vm.error(kinds::TYPE, "self is only defined inside an actor"))
+    }
+
+    fn parallel(
+        &self,
+        vm: &mut Vm,
+        strategy: u8,
+        options: Value,
+        branches: &[Value],
+    ) -> NResult<Value> {
+        let Some(strategy) = Strategy::from_code(strategy) else {
+            return Err(vm.type_error("internal error: unknown parallel strategy"));
+        };
+        let mut timeout = None;
+        let mut max_concurrency = None;
+        let pairs: Vec<(String, Value)> = match vm.heap.map(options) {
+            Some(m) => m.iter().map(|(k, v)| (vm.display(k), v)).collect(),
+            None => Vec::new(),
+        };
+        for (key, v) in pairs {
+            match key.as_str() {
+                "timeout" => timeout = Some(duration_arg(vm, Some(v), "timeout:")?),
+                "max_concurrency" => match v {
+                    Value::Int(n) if n >= 1 => max_concurrency = Some(n as usize),
+                    _ => {
+                        let message =
+                            format!("max_concurrency: must be an int >= 1, not {}", vm.repr(v));
+                        return Err(vm.error(kinds::VALUE, message));
+                    }
+                },
+                other => {
+                    let message = format!("unknown parallel option '{other}'");
+                    return Err(vm.error(kinds::VALUE, message));
+                }
+            }
+        }
+        let mut prepared: Vec<Prepared> = Vec::with_capacity(branches.len());
+        for &branch in branches {
+            prepared.push(prepare(vm, branch, &[]).map_err(Thrown)?);
+        }
+        let block = Block {
+            strategy,
+            branches: prepared,
+            timeout,
+            max_concurrency,
+        };
+        let h = future_handle("parallel", Awaitable::Parallel(Mutex::new(Some(block))));
+        Ok(handle_value(vm, h))
+    }
+
+    fn import_global(&self, vm: &mut Vm, index: usize) -> Option<Value> {
+        process::import_global(vm, index)
+    }
+}
+
+fn no_method(vm: &mut Vm, what: &str, name: &str) -> Thrown {
+    vm.error(kinds::TYPE, format!("{what} has no method '{name}'"))
+}
+
+impl RuntimeHost {
+    /// `map_reduce(xs, mapper, reducer, workers:, initial:)`: contiguous
+    /// chunks mapped and folded by their own processes, the partial results
+    /// folded in order (so the reducer must be associative).
+    fn map_reduce(&self, vm: &mut Vm, args: &Args) -> NResult<Handle> {
+        let (Some(xs), Some(mapper), Some(reducer)) = (args.get(0), args.get(1), args.get(2))
+        else {
+            return Err(vm.type_error("map_reduce() takes xs, mapper and reducer"));
+        };
+        if let Some(bad) = args.unknown_named(&["workers", "initial"]) {
+            return Err(vm.type_error(format!(
+                "map_reduce() got an unexpected named argument '{bad}'"
+            )));
+        }
+        let Some(items) = vm.heap.list(xs).cloned() else {
+            let message = format!("map_reduce() needs a list, not {}", vm.heap.type_name(xs));
+            return Err(vm.type_error(message));
+        };
+        let workers = match args.named("workers") {
+            None => self.workers,
+            Some(Value::Int(n)) if n >= 1 => n as usize,
+            Some(v) => {
+                let message = format!("workers: must be an int >= 1, not {}", vm.repr(v));
+                return Err(vm.error(kinds::VALUE, message));
+            }
+        };
+        let initial = args.named("initial");
+        if items.is_empty() && initial.is_none() {
+            return Err(vm.error(kinds::VALUE, "map_reduce() of an empty list needs initial:"));
+        }
+        let per_chunk = items.len().div_ceil(workers.max(1)).max(1);
+        let mut chunks = Vec::new();
+        for chunk in items.chunks(per_chunk) {
+            let mut roots = vec![mapper, reducer];
+            roots.extend_from_slice(chunk);
+            let message = Message::export_all(&vm.heap, &roots);
+            let mut child = Box::new(Vm::new_process(vm));
+            let task = TaskCell::new(Arc::from("map_reduce"));
+            let world = process::current_world(vm);
+            process::adopt(&mut child, world, Arc::clone(&task));
+            let cell = Arc::clone(&task);
+            tokio::spawn(async move {
+                let values = message.import(&mut child.heap);
+                let outcome = match map_fold(&mut child, &values[2..], values[0], values[1]) {
+                    Ok(v) => Ok(Payload::Copied(Message::export(&child.heap, v))),
+                    Err(e) => Err(Failure::Raised(Message::export(&child.heap, e))),
+                };
+                task.complete(outcome);
+            });
+            chunks.push(cell);
+        }
+        let mut fold = Box::new(Vm::new_process(vm));
+        let world = process::current_world(vm);
+        process::adopt(&mut fold, world, TaskCell::new(Arc::from("map_reduce")));
+        let roots: Vec<Value> = std::iter::once(reducer).chain(initial).collect();
+        let imported = Message::export_all(&vm.heap, &roots).import(&mut fold.heap);
+        let reduce = Reduce {
+            chunks,
+            reducer: imported[0],
+            initial: imported.get(1).copied(),
+            fold,
+        };
+        Ok(future_handle(
+            "map_reduce",
+            Awaitable::MapReduce(Mutex::new(Some(reduce))),
+        ))
+    }
+}

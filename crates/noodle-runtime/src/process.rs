@@ -1,0 +1,209 @@
+//! Processes: a VM of its own per task, driven as a tokio task. A process
+//! runs until it finishes, parks at an await (the driver waits for the
+//! awaited thing, copies its value in and resumes) or spends its time
+//! slice (the driver yields to the scheduler).
+
+use std::sync::Arc;
+
+use noodle_vm::error::kinds;
+use noodle_vm::transfer::Message;
+use noodle_vm::{Halt, Object, Resume, Value, Vm, Wait};
+
+use crate::task::{Failure, Outcome, Payload, TaskCell};
+use crate::wait::wait_for;
+
+/// Calls and back-edges per time slice.
+pub(crate) const SLICE: i64 = 10_000;
+
+/// The module globals a process starts from: the spawning process's
+/// values, copied lazily slot by slot on first use.
+pub(crate) struct World {
+    globals: Vec<Option<Message>>,
+}
+
+/// What the runtime keeps in each VM (`Vm::process`).
+pub(crate) struct ProcessData {
+    pub(crate) world: Arc<World>,
+    /// The globals as they were when `world` was taken (or imported from
+    /// it): a difference means this process assigned one since.
+    seen: Vec<Value>,
+    pub(crate) task: Arc<TaskCell>,
+}
+
+/// Same value, or the same object: what a global's identity is.
+fn same_identity(a: Value, b: Value) -> bool {
+    match (a, b) {
+        (Value::Obj(x), Value::Obj(y)) => x == y,
+        (Value::None, Value::None) | (Value::Missing, Value::Missing) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) | (Value::Duration(x), Value::Duration(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        (Value::Builtin(x), Value::Builtin(y)) => x == y,
+        _ => false,
+    }
+}
+
+pub(crate) fn data(vm: &Vm) -> Option<&ProcessData> {
+    vm.process.as_ref()?.downcast_ref::<ProcessData>()
+}
+
+fn data_mut(vm: &mut Vm) -> Option<&mut ProcessData> {
+    vm.process.as_mut()?.downcast_mut::<ProcessData>()
+}
+
+/// Makes `vm` a process of the runtime, running as `task`.
+pub(crate) fn adopt(vm: &mut Vm, world: Arc<World>, task: Arc<TaskCell>) {
+    let seen = vm.globals().to_vec();
+    vm.process = Some(Box::new(ProcessData { world, seen, task }));
+}
+
+/// The world a process spawned by `vm` starts from: `vm`'s own, taken
+/// again when `vm` has assigned a global since.
+pub(crate) fn current_world(vm: &mut Vm) -> Arc<World> {
+    let globals = vm.globals().to_vec();
+    let heap_snapshot = |vm: &Vm, inherited: Option<&World>| -> World {
+        let globals = vm
+            .globals()
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                if v.is_missing() {
+                    inherited.and_then(|w| w.globals.get(i).cloned().flatten())
+                } else {
+                    Some(Message::export(&vm.heap, v))
+                }
+            })
+            .collect();
+        World { globals }
+    };
+    let unchanged = data(vm).is_some_and(|d| {
+        d.seen.len() == globals.len()
+            && d.seen
+                .iter()
+                .zip(&globals)
+                .all(|(&a, &b)| same_identity(a, b))
+    });
+    if unchanged && let Some(d) = data(vm) {
+        return Arc::clone(&d.world);
+    }
+    let world = Arc::new(heap_snapshot(vm, data(vm).map(|d| &*d.world)));
+    if let Some(d) = data_mut(vm) {
+        d.world = Arc::clone(&world);
+        d.seen = globals;
+    }
+    world
+}
+
+/// Global `index` for a process that has not read it yet.
+pub(crate) fn import_global(vm: &mut Vm, index: usize) -> Option<Value> {
+    let message = data(vm)?.world.globals.get(index)?.clone()?;
+    let v = message.import_one(&mut vm.heap);
+    if let Some(d) = data_mut(vm)
+        && let Some(slot) = d.seen.get_mut(index)
+    {
+        *slot = v;
+    }
+    Some(v)
+}
+
+/// A process made and started but not yet handed to the scheduler.
+pub(crate) struct Prepared {
+    pub(crate) vm: Box<Vm>,
+    pub(crate) task: Arc<TaskCell>,
+}
+
+/// A new process of `parent`'s program that will run `callee(args)`; the
+/// call and its arguments are copied into it.
+pub(crate) fn prepare(parent: &mut Vm, callee: Value, args: &[Value]) -> Result<Prepared, Value> {
+    let world = current_world(parent);
+    let mut roots = Vec::with_capacity(args.len() + 1);
+    roots.push(callee);
+    roots.extend_from_slice(args);
+    let message = Message::export_all(&parent.heap, &roots);
+    let mut vm = Box::new(Vm::new_process(parent));
+    let imported = message.import(&mut vm.heap);
+    let name: Arc<str> = Arc::from(parent.heap.function_name(callee).unwrap_or("task"));
+    let task = TaskCell::new(name);
+    if let Some(d) = data(parent) {
+        d.task.adopt(Arc::clone(&task));
+    }
+    adopt(&mut vm, world, Arc::clone(&task));
+    if let Err(e) = vm.start(imported[0], &imported[1..]) {
+        let error = Message::export(&vm.heap, e.0);
+        return Err(error.import_one(&mut parent.heap));
+    }
+    Ok(Prepared { vm, task })
+}
+
+impl Prepared {
+    /// Hands the process to the scheduler.
+    pub(crate) fn launch(self) -> Arc<TaskCell> {
+        let Prepared { mut vm, task } = self;
+        let cell = Arc::clone(&task);
+        tokio::spawn(async move {
+            let outcome = match drive(&mut vm, &task).await {
+                Ok(v) => Ok(Payload::Copied(Message::export(&vm.heap, v))),
+                Err(e) => Err(Failure::Raised(Message::export(&vm.heap, e))),
+            };
+            task.complete(outcome);
+        });
+        cell
+    }
+}
+
+/// Runs a started process to its end: its value, or the error that
+/// escaped it (in its own heap).
+pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Value> {
+    let mut halt = vm.run();
+    loop {
+        halt = match halt {
+            Halt::Finished(v) => {
+                // A process whose call made a coroutine (a parallel
+                // branch `|| fetch(1)`) runs that coroutine.
+                if matches!(vm.heap.object(v), Some(Object::Coroutine(_))) {
+                    match vm.start(v, &[]) {
+                        Ok(()) => vm.run(),
+                        Err(e) => return Err(e.0),
+                    }
+                } else {
+                    return Ok(v);
+                }
+            }
+            Halt::Raised(e) => return Err(e),
+            Halt::Yielded => {
+                tokio::task::yield_now().await;
+                vm.set_budget(SLICE);
+                if me.is_cancelled() {
+                    let e = Failure::cancelled().into_value(&mut vm.heap);
+                    vm.resume(Resume::Error(e))
+                } else {
+                    vm.resume(Resume::Continue)
+                }
+            }
+            Halt::Parked(wait) => {
+                let handle = match wait {
+                    Wait::Await(h) | Wait::Receive(h) => h,
+                };
+                let outcome: Outcome = if me.is_cancelled() {
+                    Err(Failure::cancelled())
+                } else {
+                    tokio::select! {
+                        outcome = wait_for(handle) => outcome,
+                        () = me.cancelled() => Err(Failure::cancelled()),
+                    }
+                };
+                vm.set_budget(SLICE);
+                let resume = match outcome {
+                    Ok(p) => Resume::Value(p.into_value(&mut vm.heap)),
+                    Err(f) => Resume::Error(f.into_value(&mut vm.heap)),
+                };
+                vm.resume(resume)
+            }
+        };
+    }
+}
+
+/// The error a process gets for something it cannot do here.
+pub(crate) fn unsupported(vm: &mut Vm, what: &str) -> noodle_vm::Thrown {
+    vm.error(kinds::UNSUPPORTED, format!("{what} is not supported yet"))
+}

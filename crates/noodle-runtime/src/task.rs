@@ -1,0 +1,174 @@
+//! Task cells: the shared side of a process that other processes await
+//! and cancel.
+
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use noodle_vm::error::kinds;
+use noodle_vm::transfer::Message;
+use noodle_vm::{Heap, Value};
+use tokio::sync::Notify;
+
+/// How an awaited thing ended, detached from any heap.
+pub(crate) type Outcome = Result<Payload, Failure>;
+
+/// A result on its way to the process that awaits it.
+#[derive(Clone, Debug)]
+pub(crate) enum Payload {
+    None,
+    /// A value copied out of another process.
+    Copied(Message),
+    /// A list of results (`all`, parallel blocks), built in the receiver.
+    List(Vec<Payload>),
+    /// An error as a value (a `collect` branch that failed).
+    Error(Failure),
+}
+
+impl Payload {
+    /// The value in `heap`.
+    pub(crate) fn into_value(self, heap: &mut Heap) -> Value {
+        match self {
+            Payload::None => Value::None,
+            Payload::Copied(m) => m.import_one(heap),
+            Payload::List(items) => {
+                let values: Vec<Value> = items.into_iter().map(|p| p.into_value(heap)).collect();
+                heap.alloc_list(values)
+            }
+            Payload::Error(f) => f.into_value(heap),
+        }
+    }
+}
+
+/// An error on its way to the process that awaits it.
+#[derive(Clone, Debug)]
+pub(crate) enum Failure {
+    /// An error value raised by another process (it keeps its trace).
+    Raised(Message),
+    /// An error the runtime makes (`TimeoutError`, `CancelledError`, ...).
+    New { kind: &'static str, message: String },
+    /// `AggregateError` with every branch's error, in branch order.
+    Aggregate {
+        message: String,
+        errors: Vec<Failure>,
+    },
+}
+
+impl Failure {
+    pub(crate) fn new(kind: &'static str, message: impl Into<String>) -> Failure {
+        Failure::New {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn cancelled() -> Failure {
+        Failure::new(kinds::CANCELLED, "the task was cancelled")
+    }
+
+    /// The error as a value of `heap`.
+    pub(crate) fn into_value(self, heap: &mut Heap) -> Value {
+        match self {
+            Failure::Raised(m) => m.import_one(heap),
+            Failure::New { kind, message } => heap.new_error(kind, message),
+            Failure::Aggregate { message, errors } => {
+                let errors: Vec<Value> = errors.into_iter().map(|e| e.into_value(heap)).collect();
+                let error = heap.new_error(kinds::AGGREGATE, message);
+                if let Some(e) = heap.error_obj_mut(error) {
+                    e.errors = errors;
+                }
+                error
+            }
+        }
+    }
+}
+
+/// A process as others see it: its result once it ends, and a
+/// cancellation flag. Cancelling a task cancels the tasks it spawned.
+pub(crate) struct TaskCell {
+    pub(crate) name: Arc<str>,
+    result: Mutex<Option<Outcome>>,
+    done: Notify,
+    cancelled: AtomicBool,
+    cancel: Notify,
+    children: Mutex<Vec<Arc<TaskCell>>>,
+}
+
+impl TaskCell {
+    pub(crate) fn new(name: Arc<str>) -> Arc<TaskCell> {
+        Arc::new(TaskCell {
+            name,
+            result: Mutex::new(None),
+            done: Notify::new(),
+            cancelled: AtomicBool::new(false),
+            cancel: Notify::new(),
+            children: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub(crate) fn complete(&self, outcome: Outcome) {
+        *lock(&self.result) = Some(outcome);
+        self.done.notify_waiters();
+        // Finished children need no cancelling any more.
+        lock(&self.children).clear();
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        lock(&self.result).is_some()
+    }
+
+    /// The result, once the task has ended.
+    pub(crate) async fn wait(&self) -> Outcome {
+        loop {
+            // Registered before the check, so a completion in between is
+            // not missed.
+            let mut notified = pin!(self.done.notified());
+            notified.as_mut().enable();
+            if let Some(outcome) = lock(&self.result).clone() {
+                return outcome;
+            }
+            notified.await;
+        }
+    }
+
+    pub(crate) fn adopt(&self, child: Arc<TaskCell>) {
+        let mut children = lock(&self.children);
+        children.retain(|c| !c.is_done());
+        children.push(child);
+    }
+
+    /// Asks the task (and everything it spawned) to stop: its next wait or
+    /// time-slice boundary raises `CancelledError`.
+    pub(crate) fn cancel(&self) {
+        if self.is_done() || self.cancelled.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.cancel.notify_waiters();
+        let children = std::mem::take(&mut *lock(&self.children));
+        for child in children {
+            child.cancel();
+        }
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+
+    /// Completes when the task is cancelled.
+    pub(crate) async fn cancelled(&self) {
+        loop {
+            let mut notified = pin!(self.cancel.notified());
+            notified.as_mut().enable();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Locks `m`, ignoring poisoning: a panicking holder is a bug reported
+/// elsewhere, and the data (results, lists of tasks) stays consistent.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poison| poison.into_inner())
+}

@@ -1,0 +1,71 @@
+//! The interface between the VM and the concurrency runtime.
+//!
+//! The VM runs one process and never blocks: everything that involves other
+//! processes (spawning, sends, channels, timers, parallel blocks) goes to the
+//! [`Host`] the runtime installs, and awaiting a runtime object makes the
+//! interpreter return [`crate::Halt::Parked`] instead of waiting. The runtime
+//! then resumes the process with [`crate::Vm::resume`], possibly on another
+//! thread. A VM without a host (the REPL, unit tests) raises
+//! `UnsupportedError` for all of it.
+
+use crate::native::{Args, NResult};
+use crate::object::Handle;
+use crate::value::Value;
+use crate::vm::Vm;
+
+/// The concurrency runtime as the VM sees it. Every call runs on the thread
+/// that runs the calling process and must not block.
+pub trait Host: Send + Sync + 'static {
+    /// `spawn callee(args)`: a task running the call, or the address of a
+    /// new actor or supervisor when `callee` is an actor or supervisor type.
+    fn spawn(&self, vm: &mut Vm, callee: Value, args: &Args) -> NResult<Value>;
+
+    /// A concurrency builtin: `channel sleep timeout all any race stop
+    /// map_reduce`. Whatever waits returns an awaitable handle.
+    fn builtin(&self, vm: &mut Vm, name: &str, args: &Args) -> NResult<Value>;
+
+    /// `handle.name(args)`: an actor send (returning a reply future), a
+    /// channel or task method.
+    fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value>;
+
+    /// `handle.name`: a supervisor's child.
+    fn field(&self, vm: &mut Vm, handle: &Handle, name: &str) -> NResult<Value>;
+
+    /// `self` inside an actor.
+    fn self_address(&self, vm: &mut Vm) -> NResult<Value>;
+
+    /// A parallel block (`strategy`: 0 all, 1 any, 2 race, 3 collect) with
+    /// its options map and branch closures: an awaitable handle.
+    fn parallel(
+        &self,
+        vm: &mut Vm,
+        strategy: u8,
+        options: Value,
+        branches: &[Value],
+    ) -> NResult<Value>;
+
+    /// The value of module global `index` for a process that has not read
+    /// it yet (processes start without globals and copy them on first use).
+    fn import_global(&self, vm: &mut Vm, index: usize) -> Option<Value>;
+}
+
+/// What a parked process is waiting for, as the runtime sees it.
+#[derive(Clone, Debug)]
+pub enum Wait {
+    /// `await handle`: resume with its value or error.
+    Await(Handle),
+    /// `for v in channel`: resume with the next value; a `ChannelClosed`
+    /// error ends the loop instead of raising.
+    Receive(Handle),
+}
+
+/// How the runtime resumes a parked process.
+pub enum Resume {
+    /// The awaited value (already in this process's heap).
+    Value(Value),
+    /// The awaited error (already in this process's heap): raised at the
+    /// `await`, keeping its own trace.
+    Error(Value),
+    /// Continue after a yield.
+    Continue,
+}
