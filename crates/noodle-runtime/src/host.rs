@@ -14,7 +14,7 @@ use crate::parallel::{Block, Reduce, Strategy, map_fold};
 use crate::process::{self, Prepared, prepare, unsupported};
 use crate::task::{Failure, Payload, TaskCell};
 use crate::wait::{
-    Awaitable, Chan, as_channel, as_task, awaitable_of, channel_handle, future_handle, task_handle,
+    Awaitable, Chan, as_channel, as_task, channel_handle, future_handle, task_handle,
 };
 
 pub(crate) struct RuntimeHost {
@@ -34,13 +34,26 @@ fn spawn_task(vm: &mut Vm, callee: Value, args: &[Value]) -> NResult<Handle> {
     }
 }
 
+/// `v` as something to await: a task or future handle as it is, a
+/// coroutine started as a task.
+fn awaitable_of(vm: &mut Vm, v: Value) -> NResult<Handle> {
+    match vm.heap.object(v) {
+        Some(Object::Handle(h)) if h.kind != HandleKind::Channel => Ok(h.clone()),
+        Some(Object::Coroutine(_)) => spawn_task(vm, v, &[]),
+        _ => {
+            let message = format!("cannot await {}", vm.heap.type_name(v));
+            Err(vm.error(kinds::TYPE, message))
+        }
+    }
+}
+
 fn duration_arg(vm: &mut Vm, v: Option<Value>, what: &str) -> NResult<Duration> {
     match v {
         Some(Value::Duration(ns)) if ns >= 0 => Ok(Duration::from_nanos(ns as u64)),
-        Some(Value::Int(ms)) if ms >= 0 => Ok(Duration::from_millis(ms as u64)),
-        Some(Value::Float(ms)) if ms >= 0.0 && ms.is_finite() => {
-            Ok(Duration::from_secs_f64(ms / 1000.0))
+        Some(Value::Duration(_)) => {
+            Err(vm.error(kinds::VALUE, format!("{what} needs a duration >= 0")))
         }
+        // A bare number is refused: is `sleep(1)` a second or a millisecond?
         Some(other) => {
             let message = format!(
                 "{what} needs a duration such as 10ms, not {}",
@@ -59,11 +72,7 @@ fn awaitables(vm: &mut Vm, list: Option<Value>, what: &str) -> NResult<Vec<Handl
         Some(items) => items,
         None => return Err(vm.type_error(format!("{what}() takes a list of tasks"))),
     };
-    let mut start = |vm: &mut Vm, v: Value| spawn_task(vm, v, &[]).map_err(|e| e.0);
-    items
-        .into_iter()
-        .map(|v| awaitable_of(vm, v, &mut start).map_err(Thrown))
-        .collect()
+    items.into_iter().map(|v| awaitable_of(vm, v)).collect()
 }
 
 impl Host for RuntimeHost {
@@ -92,8 +101,7 @@ impl Host for RuntimeHost {
                 let Some(target) = args.get(0) else {
                     return Err(vm.type_error("timeout() needs something to await"));
                 };
-                let mut start = |vm: &mut Vm, v: Value| spawn_task(vm, v, &[]).map_err(|e| e.0);
-                let inner = awaitable_of(vm, target, &mut start).map_err(Thrown)?;
+                let inner = awaitable_of(vm, target)?;
                 future_handle("timeout", Awaitable::Timeout { inner, limit })
             }
             "all" => future_handle("all", Awaitable::All(awaitables(vm, args.get(0), "all")?)),

@@ -191,31 +191,28 @@ impl Reduce {
 }
 
 /// Folds `reducer` over `mapper` applied to `items` in `vm`: one chunk's
-/// partial result.
+/// partial result. The callbacks may collect, so the items, the
+/// callbacks and the running result are rooted.
 pub(crate) fn map_fold(
     vm: &mut Vm,
     items: &[Value],
     mapper: Value,
     reducer: Value,
 ) -> Result<Value, Value> {
+    vm.push_root(mapper);
+    vm.push_root(reducer);
+    items.iter().for_each(|&x| vm.push_root(x));
+    let acc_root = vm.root_mark();
     let mut acc: Option<Value> = None;
     for &x in items {
         let y = vm.call_value(mapper, &[x]).map_err(|e| e.0)?;
-        acc = Some(match acc {
+        let next = match acc {
             None => y,
-            Some(a) => {
-                vm.push_root(a);
-                vm.push_root(y);
-                let r = vm.call_value(reducer, &[a, y]).map_err(|e| e.0);
-                vm.truncate_roots(0);
-                r?
-            }
-        });
-        if let Some(a) = acc {
-            vm.truncate_roots(0);
-            vm.push_root(a);
-        }
+            Some(a) => vm.call_value(reducer, &[a, y]).map_err(|e| e.0)?,
+        };
+        vm.truncate_roots(acc_root);
+        vm.push_root(next);
+        acc = Some(next);
     }
-    vm.truncate_roots(0);
     Ok(acc.unwrap_or(Value::None))
 }

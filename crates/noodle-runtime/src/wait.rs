@@ -9,7 +9,6 @@ use futures::future::{select_all, select_ok};
 use noodle_vm::error::kinds;
 use noodle_vm::object::{Handle, HandleKind};
 use noodle_vm::transfer::Message;
-use noodle_vm::{Value, Vm};
 
 use crate::channel::{Channel, RecvClosed};
 use crate::task::{Failure, Outcome, Payload, TaskCell, lock};
@@ -70,23 +69,6 @@ pub(crate) fn as_task(h: &Handle) -> Option<Arc<TaskCell>> {
 
 pub(crate) fn as_channel(h: &Handle) -> Option<Arc<Chan>> {
     Arc::clone(&h.inner).downcast::<Chan>().ok()
-}
-
-/// `v` as something to await: a task or future handle, or a coroutine
-/// (or other call result) started as a task by `start`.
-pub(crate) fn awaitable_of(
-    vm: &mut Vm,
-    v: Value,
-    start: &mut dyn FnMut(&mut Vm, Value) -> Result<Handle, Value>,
-) -> Result<Handle, Value> {
-    match vm.heap.object(v) {
-        Some(noodle_vm::Object::Handle(h)) if h.kind != HandleKind::Channel => Ok(h.clone()),
-        Some(noodle_vm::Object::Coroutine(_)) => start(vm, v),
-        _ => {
-            let message = format!("cannot await {}", vm.heap.type_name(v));
-            Err(vm.heap.new_error(kinds::TYPE, message))
-        }
-    }
 }
 
 /// Waits for what `h` stands for.

@@ -81,6 +81,12 @@ impl Vm {
                 _ => Err(self.not_callable(callee)),
             },
             Value::Builtin(index) => {
+                if let Some(Some(BuiltinDef::Function(f))) = self.builtins.get(index as usize) {
+                    self.call_native(*f, slot, argc, kw)?;
+                    return Ok(CallOutcome::Done);
+                }
+                // Not the library's: the concurrency builtins go to the
+                // runtime; anything else is an error `builtin_fn` names.
                 let name = noodle_nbc::builtins::BUILTINS
                     .get(index as usize)
                     .copied()

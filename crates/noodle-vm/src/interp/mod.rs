@@ -231,7 +231,7 @@ impl Vm {
                 return Err(self.type_error("a coroutine takes no arguments"));
             }
             let (closure, func, bound) = (c.closure, c.func, c.args.clone());
-            return self.enter_coroutine(&program, closure, func, &bound, slot);
+            return self.enter_coroutine(closure, func, &bound, slot);
         }
         match self.call_at(&program, slot, args.len(), None)? {
             CallOutcome::Done => self.immediate = Some(self.stack[slot]),
@@ -254,7 +254,6 @@ impl Vm {
     /// instruction after its `AsyncBegin`.
     pub(crate) fn enter_coroutine(
         &mut self,
-        program: &crate::load::Program,
         closure: ObjRef,
         func: u32,
         args: &[Value],
@@ -273,7 +272,6 @@ impl Vm {
             self.stack.resize(need, Value::None);
         }
         self.stack[base..base + args.len()].copy_from_slice(args);
-        let _ = program;
         self.frames.push(Frame {
             func,
             closure,
@@ -1057,9 +1055,7 @@ impl Vm {
                             Some(Object::Coroutine(c)) => {
                                 let (c_closure, c_func) = (c.closure, c.func);
                                 let args = c.args.clone();
-                                try_op!(
-                                    self.enter_coroutine(&program, c_closure, c_func, &args, slot)
-                                );
+                                try_op!(self.enter_coroutine(c_closure, c_func, &args, slot));
                                 continue 'frame;
                             }
                             Some(Object::Handle(h)) => {
