@@ -127,11 +127,12 @@ pub fn compile_to_file(source: &Path, output: Option<PathBuf>) -> u8 {
     }
 }
 
-/// `noodle run FILE [--max-frames N] [--workers N]`
+/// `noodle run FILE [--max-frames N] [--workers N] [--stats] [--checkpoint-db PATH]`
 pub fn run_file(
     path: &Path,
     options: noodle_vm::VmOptions,
     runtime: &noodle_runtime::RuntimeOptions,
+    stats: bool,
 ) -> u8 {
     if let Err(message) = noodle_runtime::worker_count(runtime) {
         eprintln!("error: {message}");
@@ -143,8 +144,8 @@ pub fn run_file(
         Err(code) => return code,
     };
     let vm = noodle_vm::Vm::new(options);
-    let result = noodle_runtime::run_program(vm, &module, runtime);
-    match result {
+    let (result, run_stats) = noodle_runtime::run_program(vm, &module, runtime);
+    let code = match result {
         Ok(_) => EXIT_OK,
         Err(error) => {
             eprint!("{error}");
@@ -153,7 +154,11 @@ pub fn run_file(
             }
             EXIT_PROGRAM_ERROR
         }
+    };
+    if stats {
+        eprint!("{}", run_stats.render());
     }
+    code
 }
 
 /// `noodle check FILE.nd`

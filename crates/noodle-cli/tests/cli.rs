@@ -201,3 +201,78 @@ fn program_arguments_reach_args() {
         .unwrap();
     assert_eq!(text(&out.stdout), "[\"one\", \"--two\", \"3\"] 3\n");
 }
+
+#[test]
+fn stats_report_what_the_run_did() {
+    let dir = scratch("stats");
+    let program = dir.join("stats.nd");
+    std::fs::write(
+        &program,
+        "actor Echo {\n    def ping(n) = n\n}\n\
+         async def work(n) = n * 2\n\
+         async def main() {\n    let e = spawn Echo()\n    for i in 0..10 { await e.ping(i) }\n    \
+         print(await spawn work(21))\n}\n",
+    )
+    .unwrap();
+    let out = noodle()
+        .args(["run", "--stats", "--workers", "2"])
+        .arg(&program)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "42\n");
+    let report = text(&out.stderr);
+    for needle in [
+        "workers:           2",
+        "processes spawned: 2",
+        "messages sent:     10",
+        "gc runs:",
+        "scheduler steals:",
+        "peak memory:",
+    ] {
+        assert!(
+            report.contains(needle),
+            "`{needle}` missing from:\n{report}"
+        );
+    }
+    // Without the flag there is no report.
+    let quiet = noodle().arg("run").arg(&program).output().unwrap();
+    assert_eq!(text(&quiet.stderr), "");
+}
+
+#[test]
+fn checkpoints_go_to_the_chosen_file() {
+    let dir = scratch("checkpoint-db");
+    let program = dir.join("ckpt.nd");
+    std::fs::write(
+        &program,
+        "@checkpoint(every: 1)\nactor A {\n    let n = 0\n    def bump() { n += 1; return n }\n    \
+         def crash() { raise ValueError(\"x\") }\n}\n\
+         supervisor S {\n    a = A()\n}\n\
+         async def main() {\n    let s = spawn S()\n    await s.a.bump()\n    \
+         try { await s.a.crash() } catch e { }\n    print(await s.a.bump())\n}\n",
+    )
+    .unwrap();
+    let db = dir.join("data").join("ckpt.sqlite3");
+    let out = noodle()
+        .args(["run", "--checkpoint-db"])
+        .arg(&db)
+        .arg(&program)
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(text(&out.stdout), "2\n");
+    assert!(db.exists(), "the store file is created");
+    // A store that cannot be opened fails the handler that saves, clearly.
+    let out = noodle()
+        .args(["run", "--checkpoint-db", "/proc/none/x.sqlite3"])
+        .arg(&program)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot open the checkpoint store /proc/none/x.sqlite3"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -4,7 +4,7 @@
 //! A fixture `X.nd` runs as `noodle run X.nd` from its own folder, so paths
 //! in messages are as a user would type them. Optional companions: `X.stdin`
 //! is fed to standard input; `X.args` holds extra command-line words placed
-//! before the file (e.g. `--max-frames 50`). Files in a folder named `lib`
+//! before the file (e.g. `--max-frames 50`). Checkpoints go to `:memory:`. Files in a folder named `lib`
 //! are modules imported by other fixtures, not programs.
 
 use std::io::Write as _;
@@ -15,7 +15,11 @@ fn run_fixture(path: &Path) -> String {
     let dir = path.parent().expect("fixture has a folder");
     let file = path.file_name().expect("fixture has a name");
     let mut command = Command::new(env!("CARGO_BIN_EXE_noodle"));
-    command.current_dir(dir).arg("run");
+    // Actor checkpoints stay in memory: fixtures leave no files behind.
+    command
+        .current_dir(dir)
+        .env("NOODLE_CHECKPOINT_DB", ":memory:")
+        .arg("run");
     let args_file = path.with_extension("args");
     if let Ok(args) = std::fs::read_to_string(&args_file) {
         command.args(args.split_whitespace());

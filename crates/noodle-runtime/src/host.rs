@@ -1,7 +1,9 @@
 //! The runtime as the VM's [`Host`]: spawning, the concurrency builtins,
-//! methods of tasks and channels, parallel blocks.
+//! methods of tasks, channels and actors, supervisors' children, parallel
+//! blocks.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use noodle_vm::error::kinds;
@@ -9,17 +11,94 @@ use noodle_vm::object::{Handle, HandleKind};
 use noodle_vm::transfer::Message;
 use noodle_vm::{Args, Host, NResult, Object, Thrown, Value, Vm};
 
+use crate::actor;
 use crate::channel::Capacity;
+use crate::checkpoint::Store;
+use crate::decl::{self, ActorDecl};
 use crate::parallel::{Block, Reduce, Strategy, map_fold};
+use crate::placement;
 use crate::process::{self, Prepared, prepare, unsupported};
+use crate::supervisor::{self, as_supervisor};
 use crate::task::{Failure, Payload, TaskCell};
 use crate::wait::{
-    Awaitable, Chan, as_channel, as_task, channel_handle, future_handle, task_handle,
+    Awaitable, Chan, as_channel, as_task, channel_handle, future_handle, future_of, task_handle,
 };
 
 pub(crate) struct RuntimeHost {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// What the runtime's processes share, also reachable from actor drivers.
+pub(crate) struct Shared {
     /// Worker threads: `map_reduce`'s default number of chunks.
     pub(crate) workers: usize,
+    /// Actor types by constructor, parsed on first spawn.
+    decls: Mutex<HashMap<u32, Arc<ActorDecl>>>,
+    checkpoint_path: Option<String>,
+    store: OnceLock<Arc<Store>>,
+}
+
+impl Shared {
+    pub(crate) fn new(workers: usize, checkpoint_path: Option<String>) -> Shared {
+        Shared {
+            workers,
+            decls: Mutex::new(HashMap::new()),
+            checkpoint_path,
+            store: OnceLock::new(),
+        }
+    }
+
+    /// The checkpoint store (opened on first use).
+    pub(crate) fn checkpoints(&self) -> Arc<Store> {
+        Arc::clone(
+            self.store
+                .get_or_init(|| Arc::new(Store::new(self.checkpoint_path.as_deref()))),
+        )
+    }
+
+    /// Removes this run's checkpoints, if any were written.
+    pub(crate) fn finish(&self) {
+        if let Some(store) = self.store.get() {
+            store.finish();
+        }
+    }
+
+    /// The declaration of actor type `proto`, from the result of one of its
+    /// constructors in `vm`; checks its placement against this node. An
+    /// error is the message of a `ValueError` or (starting `no node
+    /// satisfies`) a `PlacementError`.
+    pub(crate) fn decl_for(
+        &self,
+        proto: u32,
+        vm: &Vm,
+        result: Value,
+    ) -> Result<Arc<ActorDecl>, String> {
+        let cached = crate::task::lock(&self.decls).get(&proto).cloned();
+        let d = match cached {
+            Some(d) => d,
+            None => {
+                let name = vm
+                    .heap
+                    .types()
+                    .function_names
+                    .get(proto as usize)
+                    .map_or("actor", |n| &**n)
+                    .to_string();
+                let Some((_, handlers)) = decl::instance_of(&vm.heap, result) else {
+                    return Err(format!("actor {name}: its constructor made no handlers"));
+                };
+                let annotations = decl::annotations_of(&vm.heap, result);
+                let d = Arc::new(
+                    decl::parse(&name, handlers, &annotations)
+                        .map_err(|m| format!("actor {name}: {m}"))?,
+                );
+                crate::task::lock(&self.decls).insert(proto, Arc::clone(&d));
+                d
+            }
+        };
+        placement::check(&d.placement, placement::Node::this())?;
+        Ok(d)
+    }
 }
 
 fn handle_value(vm: &mut Vm, h: Handle) -> Value {
@@ -80,13 +159,21 @@ impl Host for RuntimeHost {
         if !args.named.is_empty() {
             return Err(vm.type_error("spawn takes positional arguments only"));
         }
-        if matches!(
-            vm.heap.object(callee),
-            Some(Object::ActorType { .. } | Object::SupervisorType { .. })
-        ) {
-            return Err(unsupported(vm, "spawning actors and supervisors"));
-        }
-        let h = spawn_task(vm, callee, args.positional)?;
+        let h = match vm.heap.object(callee) {
+            Some(&Object::ActorType { proto }) => {
+                let (address, _, drivers) =
+                    actor::spawn(&self.shared, vm, proto, args.positional, None, "")?;
+                actor::start(drivers);
+                address
+            }
+            Some(&Object::SupervisorType { proto }) => {
+                if !args.positional.is_empty() {
+                    return Err(vm.type_error("a supervisor is spawned without arguments"));
+                }
+                supervisor::spawn(&self.shared, vm, proto, "")?.address()
+            }
+            _ => spawn_task(vm, callee, args.positional)?,
+        };
         Ok(handle_value(vm, h))
     }
 
@@ -125,7 +212,7 @@ impl Host for RuntimeHost {
                 channel_handle(Arc::new(Chan::new(capacity)))
             }
             "map_reduce" => self.map_reduce(vm, args)?,
-            "stop" => return Err(unsupported(vm, "stop()")),
+            "stop" => return self.stop(vm, args),
             _ => return Err(unsupported(vm, &format!("{name}()"))),
         };
         Ok(handle_value(vm, h))
@@ -169,18 +256,59 @@ impl Host for RuntimeHost {
                 };
                 Ok(handle_value(vm, h))
             }
-            HandleKind::Actor => Err(unsupported(vm, "sending to actors")),
+            HandleKind::Actor => {
+                if let Some(cell) = actor::target_of(handle) {
+                    return actor::send(vm, cell, name, args);
+                }
+                let Some(sup) = as_supervisor(handle) else {
+                    return Err(vm.type_error("internal error: not an actor"));
+                };
+                if sup.is_stopped() {
+                    // A stopped supervisor answers like a stopped actor.
+                    let reply =
+                        TaskCell::new(Arc::from(format!("reply {}.{name}", sup.name).as_str()));
+                    reply.complete(Err(Failure::new(
+                        kinds::ACTOR_STOPPED,
+                        format!("supervisor {} is stopped", sup.name),
+                    )));
+                    return Ok(handle_value(vm, future_of(reply)));
+                }
+                let message = format!(
+                    "supervisor {} takes no messages; send to its children ({})",
+                    sup.name,
+                    sup.child_names()
+                );
+                Err(vm.type_error(message))
+            }
             HandleKind::Future => Err(no_method(vm, "future", name)),
         }
     }
 
     fn field(&self, vm: &mut Vm, handle: &Handle, name: &str) -> NResult<Value> {
+        if let Some(sup) = as_supervisor(handle) {
+            if let Some(child) = sup.child(name) {
+                let address = child.address();
+                return Ok(handle_value(vm, address));
+            }
+            let message = format!(
+                "supervisor {} has no child '{name}' (children: {})",
+                sup.name,
+                sup.child_names()
+            );
+            return Err(vm.error(kinds::TYPE, message));
+        }
         let message = format!("<{}> has no field '{name}'", handle.label);
         Err(vm.error(kinds::TYPE, message))
     }
 
     fn self_address(&self, vm: &mut Vm) -> NResult<Value> {
-        Err(vm.error(kinds::TYPE, "self is only defined inside an actor"))
+        match process::actor_of(vm) {
+            Some(cell) => {
+                let address = actor::address(&cell.decl.address_label, Arc::clone(cell) as _);
+                Ok(handle_value(vm, address))
+            }
+            None => Err(vm.error(kinds::TYPE, "self is only defined inside an actor")),
+        }
     }
 
     fn parallel(
@@ -240,6 +368,24 @@ fn no_method(vm: &mut Vm, what: &str, name: &str) -> Thrown {
 }
 
 impl RuntimeHost {
+    /// `stop(a)`: an actor (every replica) or a supervisor with its
+    /// children.
+    fn stop(&self, vm: &mut Vm, args: &Args) -> NResult<Value> {
+        let target = args.get(0).and_then(|v| match vm.heap.object(v) {
+            Some(Object::Handle(h)) if h.kind == HandleKind::Actor => Some(h.clone()),
+            _ => None,
+        });
+        let Some(h) = target else {
+            return Err(vm.type_error("stop() takes an actor"));
+        };
+        if let Some(sup) = as_supervisor(&h) {
+            sup.stop(&self.shared);
+        } else if !actor::stop_address(&h) {
+            return Err(vm.type_error("stop() takes an actor"));
+        }
+        Ok(Value::None)
+    }
+
     /// `map_reduce(xs, mapper, reducer, workers:, initial:)`: contiguous
     /// chunks mapped and folded by their own processes, the partial results
     /// folded in order (so the reducer must be associative).
@@ -258,7 +404,7 @@ impl RuntimeHost {
             return Err(vm.type_error(message));
         };
         let workers = match args.named("workers") {
-            None => self.workers,
+            None => self.shared.workers,
             Some(Value::Int(n)) if n >= 1 => n as usize,
             Some(v) => {
                 let message = format!("workers: must be an int >= 1, not {}", vm.repr(v));

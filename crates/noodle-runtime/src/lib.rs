@@ -14,12 +14,20 @@
 //! ([`noodle_vm::transfer::Message`]); strings are shared by reference
 //! count; tasks and channels are shared handles. See docs/runtime.md.
 
+mod actor;
 pub mod channel;
+mod checkpoint;
+mod decl;
 mod host;
 mod parallel;
+mod placement;
 mod process;
+mod stats;
+mod supervisor;
 mod task;
 mod wait;
+
+pub use stats::Stats;
 
 use std::sync::Arc;
 
@@ -37,6 +45,9 @@ pub const WORKER_STACK: usize = 256 * 1024 * 1024;
 pub struct RuntimeOptions {
     /// Worker threads; `None` is one per core.
     pub workers: Option<usize>,
+    /// The SQLite file for `@checkpoint` (`:memory:` keeps it in memory);
+    /// `None` is `$NOODLE_CHECKPOINT_DB` or the default data directory.
+    pub checkpoint_db: Option<String>,
 }
 
 /// The number of workers for `options`: the option, then `NOODLE_WORKERS`,
@@ -61,13 +72,21 @@ pub fn worker_count(options: &RuntimeOptions) -> Result<usize, String> {
 }
 
 /// Runs `module` as the main process of a new runtime on this thread.
-/// When the main process ends, the tasks still running are cancelled and
-/// output is flushed. Returns the uncaught error of the main process.
+/// When the main process ends, the tasks still running are cancelled,
+/// actors are stopped and output is flushed. Returns the uncaught error of
+/// the main process, and what the run did (for `--stats`).
 pub fn run_program(
-    mut vm: Vm,
+    vm: Vm,
     module: &Module,
     options: &RuntimeOptions,
-) -> Result<Value, UncaughtError> {
+) -> (Result<Value, UncaughtError>, Stats) {
+    stats::reset();
+    let workers = worker_count(options).unwrap_or(1);
+    let result = run_main(vm, module, options);
+    (result, stats::snapshot(workers))
+}
+
+fn run_main(mut vm: Vm, module: &Module, options: &RuntimeOptions) -> Result<Value, UncaughtError> {
     let workers = worker_count(options).map_err(|m| UncaughtError::new("UsageError", m))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
@@ -81,7 +100,10 @@ pub fn run_program(
     let entry = vm.load_program(module)?;
     vm.heap.seal_base();
     vm.share_output();
-    vm.set_host(Arc::new(host::RuntimeHost { workers }));
+    let shared = Arc::new(host::Shared::new(workers, options.checkpoint_db.clone()));
+    vm.set_host(Arc::new(host::RuntimeHost {
+        shared: Arc::clone(&shared),
+    }));
     let task = TaskCell::new(Arc::from("main"));
     let world = process::current_world(&mut vm);
     process::adopt(&mut vm, world, Arc::clone(&task));
@@ -92,6 +114,9 @@ pub fn run_program(
     let result = runtime.block_on(async { process::drive(&mut vm, &task).await });
     task.cancel();
     vm.flush_stdout();
+    // Actors still running are dropped with the runtime's tasks.
     runtime.shutdown_background();
+    shared.finish();
+    stats::process_ended(&vm);
     result.map_err(|e| UncaughtError::from_value(&vm.heap, e))
 }

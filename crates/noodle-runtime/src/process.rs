@@ -3,12 +3,15 @@
 //! awaited thing, copies its value in and resumes) or spends its time
 //! slice (the driver yields to the scheduler).
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use noodle_vm::error::kinds;
 use noodle_vm::transfer::Message;
 use noodle_vm::{Halt, Object, Resume, Value, Vm, Wait};
 
+use crate::actor::{self, ActorCell, Envelope};
+use crate::stats;
 use crate::task::{Failure, Outcome, Payload, TaskCell};
 use crate::wait::wait_for;
 
@@ -28,6 +31,11 @@ pub(crate) struct ProcessData {
     /// it): a difference means this process assigned one since.
     seen: Vec<Value>,
     pub(crate) task: Arc<TaskCell>,
+    /// The actor this process runs, if it is one.
+    actor: Option<Arc<ActorCell>>,
+    /// Messages sent to full mailboxes, delivered in order before the
+    /// process runs on.
+    pending: VecDeque<(Arc<ActorCell>, Envelope)>,
 }
 
 /// Same value, or the same object: what a global's identity is.
@@ -54,7 +62,54 @@ fn data_mut(vm: &mut Vm) -> Option<&mut ProcessData> {
 /// Makes `vm` a process of the runtime, running as `task`.
 pub(crate) fn adopt(vm: &mut Vm, world: Arc<World>, task: Arc<TaskCell>) {
     let seen = vm.globals().to_vec();
-    vm.process = Some(Box::new(ProcessData { world, seen, task }));
+    vm.process = Some(Box::new(ProcessData {
+        world,
+        seen,
+        task,
+        actor: None,
+        pending: VecDeque::new(),
+    }));
+}
+
+/// Marks `vm` as the process of actor `cell` (for `self`).
+pub(crate) fn make_actor(vm: &mut Vm, cell: Arc<ActorCell>) {
+    if let Some(d) = data_mut(vm) {
+        d.actor = Some(cell);
+    }
+}
+
+pub(crate) fn actor_of(vm: &Vm) -> Option<&Arc<ActorCell>> {
+    data(vm)?.actor.as_ref()
+}
+
+pub(crate) fn has_pending(vm: &Vm) -> bool {
+    data(vm).is_some_and(|d| !d.pending.is_empty())
+}
+
+/// Holds `env` for `cell` until the process's next call: the sender waits
+/// there for room in the mailbox.
+pub(crate) fn add_pending(vm: &mut Vm, cell: Arc<ActorCell>, env: Envelope) {
+    if let Some(d) = data_mut(vm) {
+        d.pending.push_back((cell, env));
+        vm.set_budget(0);
+    } else {
+        // Not a process of this runtime: nobody could wait, so queue it.
+        actor::force_post(cell, env);
+    }
+}
+
+pub(crate) fn pending_holds(vm: &Vm, reply: &Arc<TaskCell>) -> bool {
+    data(vm).is_some_and(|d| {
+        d.pending
+            .iter()
+            .any(|(_, env)| Arc::ptr_eq(&env.reply, reply))
+    })
+}
+
+fn take_pending(vm: &mut Vm) -> VecDeque<(Arc<ActorCell>, Envelope)> {
+    data_mut(vm)
+        .map(|d| std::mem::take(&mut d.pending))
+        .unwrap_or_default()
 }
 
 /// The world a process spawned by `vm` starts from: `vm`'s own, taken
@@ -140,11 +195,13 @@ impl Prepared {
     pub(crate) fn launch(self) -> Arc<TaskCell> {
         let Prepared { mut vm, task } = self;
         let cell = Arc::clone(&task);
+        stats::process_spawned();
         tokio::spawn(async move {
             let outcome = match drive(&mut vm, &task).await {
-                Ok(v) => Ok(Payload::Copied(Message::export(&vm.heap, v))),
+                Ok(v) => Ok(Payload::of(&vm.heap, v)),
                 Err(e) => Err(Failure::Raised(Message::export(&vm.heap, e))),
             };
+            stats::process_ended(&vm);
             task.complete(outcome);
         });
         cell
@@ -156,6 +213,9 @@ impl Prepared {
 pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Value> {
     let mut halt = vm.run();
     loop {
+        if has_pending(vm) {
+            actor::deliver_pending(take_pending(vm)).await;
+        }
         halt = match halt {
             Halt::Finished(v) => {
                 // A process whose call made a coroutine (a parallel
@@ -171,7 +231,11 @@ pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Valu
             }
             Halt::Raised(e) => return Err(e),
             Halt::Yielded => {
+                let before = std::thread::current().id();
                 tokio::task::yield_now().await;
+                if std::thread::current().id() != before {
+                    stats::migrated();
+                }
                 vm.set_budget(SLICE);
                 if me.is_cancelled() {
                     let e = Failure::cancelled().into_value(&mut vm.heap);
@@ -184,14 +248,26 @@ pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Valu
                 let handle = match wait {
                     Wait::Await(h) | Wait::Receive(h) => h,
                 };
+                let before = std::thread::current().id();
                 let outcome: Outcome = if me.is_cancelled() {
                     Err(Failure::cancelled())
+                } else if actor::awaits_itself(vm, &handle) {
+                    Err(Failure::new(
+                        kinds::DEADLOCK,
+                        format!(
+                            "a handler awaits <{}>, a reply its own actor can only send after the handler ends",
+                            handle.label
+                        ),
+                    ))
                 } else {
                     tokio::select! {
                         outcome = wait_for(handle) => outcome,
                         () = me.cancelled() => Err(Failure::cancelled()),
                     }
                 };
+                if std::thread::current().id() != before {
+                    stats::migrated();
+                }
                 vm.set_budget(SLICE);
                 let resume = match outcome {
                     Ok(p) => Resume::Value(p.into_value(&mut vm.heap)),

@@ -17,6 +17,8 @@ pub(crate) type Outcome = Result<Payload, Failure>;
 #[derive(Clone, Debug)]
 pub(crate) enum Payload {
     None,
+    /// A value with no object behind it (an int, a bool, ...).
+    Scalar(Value),
     /// A value copied out of another process.
     Copied(Message),
     /// A list of results (`all`, parallel blocks), built in the receiver.
@@ -26,10 +28,20 @@ pub(crate) enum Payload {
 }
 
 impl Payload {
+    /// `v` of `heap`, copied out.
+    pub(crate) fn of(heap: &Heap, v: Value) -> Payload {
+        match v {
+            Value::None => Payload::None,
+            Value::Obj(_) => Payload::Copied(Message::export(heap, v)),
+            scalar => Payload::Scalar(scalar),
+        }
+    }
+
     /// The value in `heap`.
     pub(crate) fn into_value(self, heap: &mut Heap) -> Value {
         match self {
             Payload::None => Value::None,
+            Payload::Scalar(v) => v,
             Payload::Copied(m) => m.import_one(heap),
             Payload::List(items) => {
                 let values: Vec<Value> = items.into_iter().map(|p| p.into_value(heap)).collect();

@@ -55,6 +55,15 @@ pub(crate) fn task_handle(task: Arc<TaskCell>) -> Handle {
     }
 }
 
+/// A future that resolves when `cell` completes (an actor's reply).
+pub(crate) fn future_of(cell: Arc<TaskCell>) -> Handle {
+    Handle {
+        kind: HandleKind::Future,
+        label: Arc::clone(&cell.name),
+        inner: cell,
+    }
+}
+
 pub(crate) fn channel_handle(chan: Arc<Chan>) -> Handle {
     Handle {
         kind: HandleKind::Channel,

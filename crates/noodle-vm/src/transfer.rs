@@ -31,6 +31,8 @@ use crate::object::{
 use crate::types::Sym;
 use crate::value::{ObjRef, Value};
 
+mod codec;
+
 /// A value graph copied out of one heap, detached from any heap: `Send +
 /// Sync` and cheap to clone.
 #[derive(Clone)]

@@ -27,6 +27,13 @@ enum Command {
         /// Worker threads of the scheduler (default: NOODLE_WORKERS, else one per core).
         #[arg(long)]
         workers: Option<usize>,
+        /// Print what the run did to stderr at exit: processes, messages, GC, steals, peak memory.
+        #[arg(long)]
+        stats: bool,
+        /// SQLite file for actor checkpoints (`:memory:` keeps them in memory; default:
+        /// NOODLE_CHECKPOINT_DB, else checkpoints.sqlite3 in the data directory).
+        #[arg(long, value_name = "PATH")]
+        checkpoint_db: Option<String>,
         /// Arguments for the program, which reads them with `args()`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -57,6 +64,8 @@ fn main() -> ExitCode {
             file,
             max_frames,
             workers,
+            stats,
+            checkpoint_db,
             args,
         } => noodle_cli::run_file(
             &file,
@@ -65,7 +74,11 @@ fn main() -> ExitCode {
                 args,
                 ..Default::default()
             },
-            &noodle_runtime::RuntimeOptions { workers },
+            &noodle_runtime::RuntimeOptions {
+                workers,
+                checkpoint_db,
+            },
+            stats,
         ),
         Command::Check { file } => noodle_cli::check_file(&file),
         Command::Disasm { file } => noodle_cli::disassemble_file(&file),
