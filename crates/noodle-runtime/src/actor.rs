@@ -29,7 +29,7 @@ use tokio::sync::Notify;
 use crate::checkpoint;
 use crate::decl::{self, ActorDecl, Instance};
 use crate::host::Shared;
-use crate::process::{self, World, drive};
+use crate::process::{self, Pending, World, drive};
 use crate::stats;
 use crate::supervisor::{Link, Reason};
 use crate::task::{Failure, Payload, TaskCell, lock};
@@ -329,9 +329,9 @@ pub(crate) fn send(vm: &mut Vm, cell: Arc<ActorCell>, name: &str, args: &Args) -
     };
     stats::message_sent();
     if process::has_pending(vm) {
-        process::add_pending(vm, cell, env);
+        process::add_pending(vm, Pending::Message(cell, env));
     } else if let Err(env) = cell.post(env) {
-        process::add_pending(vm, cell, env);
+        process::add_pending(vm, Pending::Message(cell, env));
     }
     Ok(Value::Obj(vm.heap.alloc(Object::Handle(future_of(reply)))))
 }
@@ -712,11 +712,4 @@ pub(crate) fn awaits_itself(vm: &Vm, h: &Handle) -> bool {
 /// Queues `env` whatever the mailbox's capacity.
 pub(crate) fn force_post(cell: Arc<ActorCell>, env: Envelope) {
     cell.post_over(env);
-}
-
-/// Delivers the messages `vm` sent to full mailboxes, in order.
-pub(crate) async fn deliver_pending(pending: VecDeque<(Arc<ActorCell>, Envelope)>) {
-    for (cell, env) in pending {
-        cell.post_waiting(env).await;
-    }
 }

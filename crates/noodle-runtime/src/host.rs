@@ -12,12 +12,12 @@ use noodle_vm::transfer::Message;
 use noodle_vm::{Args, Host, NResult, Object, Thrown, Value, Vm};
 
 use crate::actor;
-use crate::channel::Capacity;
+use crate::channel::{Capacity, TrySendError};
 use crate::checkpoint::Store;
 use crate::decl::{self, ActorDecl};
 use crate::parallel::{Block, Reduce, Strategy, map_fold};
 use crate::placement;
-use crate::process::{self, Prepared, prepare, unsupported};
+use crate::process::{self, Pending, Prepared, prepare, unsupported};
 use crate::supervisor::{self, as_supervisor};
 use crate::task::{Failure, Payload, TaskCell};
 use crate::wait::{
@@ -242,8 +242,7 @@ impl Host for RuntimeHost {
                         let Some(v) = args.get(0) else {
                             return Err(vm.type_error("send() takes the value to send"));
                         };
-                        let message = Message::export(&vm.heap, v);
-                        future_handle("send", Awaitable::Send(chan, message))
+                        return send_to_channel(vm, chan, v);
                     }
                     "recv" => future_handle("recv", Awaitable::Recv(chan)),
                     "close" => {
@@ -361,6 +360,29 @@ impl Host for RuntimeHost {
     fn import_global(&self, vm: &mut Vm, index: usize) -> Option<Value> {
         process::import_global(vm, index)
     }
+}
+
+/// `ch.send(v)`: the value is in the channel when the sender goes on. A
+/// full channel makes the sender wait at its next call (as a full mailbox
+/// does), so a send nobody awaits is not lost; awaiting the returned
+/// future waits for delivery. A closed channel raises at once.
+fn send_to_channel(vm: &mut Vm, chan: Arc<Chan>, v: Value) -> NResult<Value> {
+    let message = Message::export(&vm.heap, v);
+    let done = TaskCell::new(Arc::from("send"));
+    if process::has_pending(vm) {
+        process::add_pending(vm, Pending::Value(chan, message, Arc::clone(&done)));
+    } else {
+        match chan.try_send(message) {
+            Ok(()) => done.complete(Ok(Payload::None)),
+            Err(TrySendError::Closed(_)) => {
+                return Err(vm.error(kinds::CHANNEL_CLOSED, "the channel is closed"));
+            }
+            Err(TrySendError::Full(message)) => {
+                process::add_pending(vm, Pending::Value(chan, message, Arc::clone(&done)));
+            }
+        }
+    }
+    Ok(handle_value(vm, future_of(done)))
 }
 
 fn no_method(vm: &mut Vm, what: &str, name: &str) -> Thrown {

@@ -12,6 +12,7 @@ use noodle_vm::{Halt, Object, Resume, Value, Vm, Wait};
 
 use crate::actor::{self, ActorCell, Envelope};
 use crate::stats;
+use crate::wait::Chan;
 use crate::task::{Failure, Outcome, Payload, TaskCell};
 use crate::wait::wait_for;
 
@@ -24,6 +25,29 @@ pub(crate) struct World {
     globals: Vec<Option<Message>>,
 }
 
+/// A send the sender waits for at its next call.
+pub(crate) enum Pending {
+    /// A message for a full mailbox.
+    Message(Arc<ActorCell>, Envelope),
+    /// A value for a full channel; `done` is the send's future.
+    Value(Arc<Chan>, Message, Arc<TaskCell>),
+}
+
+impl Pending {
+    async fn deliver(self) {
+        match self {
+            Pending::Message(cell, env) => cell.post_waiting(env).await,
+            Pending::Value(chan, value, done) => {
+                let outcome = match chan.send(value).await {
+                    Ok(()) => Ok(Payload::None),
+                    Err(_) => Err(crate::wait::channel_closed()),
+                };
+                done.complete(outcome);
+            }
+        }
+    }
+}
+
 /// What the runtime keeps in each VM (`Vm::process`).
 pub(crate) struct ProcessData {
     pub(crate) world: Arc<World>,
@@ -33,9 +57,9 @@ pub(crate) struct ProcessData {
     pub(crate) task: Arc<TaskCell>,
     /// The actor this process runs, if it is one.
     actor: Option<Arc<ActorCell>>,
-    /// Messages sent to full mailboxes, delivered in order before the
-    /// process runs on.
-    pending: VecDeque<(Arc<ActorCell>, Envelope)>,
+    /// Sends that found a full mailbox or channel, delivered in order
+    /// before the process runs on.
+    pending: VecDeque<Pending>,
 }
 
 /// Same value, or the same object: what a global's identity is.
@@ -86,13 +110,13 @@ pub(crate) fn has_pending(vm: &Vm) -> bool {
     data(vm).is_some_and(|d| !d.pending.is_empty())
 }
 
-/// Holds `env` for `cell` until the process's next call: the sender waits
-/// there for room in the mailbox.
-pub(crate) fn add_pending(vm: &mut Vm, cell: Arc<ActorCell>, env: Envelope) {
+/// Holds a send until the process's next call: the sender waits there
+/// for room in the mailbox or channel.
+pub(crate) fn add_pending(vm: &mut Vm, send: Pending) {
     if let Some(d) = data_mut(vm) {
-        d.pending.push_back((cell, env));
+        d.pending.push_back(send);
         vm.set_budget(0);
-    } else {
+    } else if let Pending::Message(cell, env) = send {
         // Not a process of this runtime: nobody could wait, so queue it.
         actor::force_post(cell, env);
     }
@@ -100,13 +124,14 @@ pub(crate) fn add_pending(vm: &mut Vm, cell: Arc<ActorCell>, env: Envelope) {
 
 pub(crate) fn pending_holds(vm: &Vm, reply: &Arc<TaskCell>) -> bool {
     data(vm).is_some_and(|d| {
-        d.pending
-            .iter()
-            .any(|(_, env)| Arc::ptr_eq(&env.reply, reply))
+        d.pending.iter().any(|p| match p {
+            Pending::Message(_, env) => Arc::ptr_eq(&env.reply, reply),
+            Pending::Value(..) => false,
+        })
     })
 }
 
-fn take_pending(vm: &mut Vm) -> VecDeque<(Arc<ActorCell>, Envelope)> {
+fn take_pending(vm: &mut Vm) -> VecDeque<Pending> {
     data_mut(vm)
         .map(|d| std::mem::take(&mut d.pending))
         .unwrap_or_default()
@@ -214,7 +239,16 @@ pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Valu
     let mut halt = vm.run();
     loop {
         if has_pending(vm) {
-            actor::deliver_pending(take_pending(vm)).await;
+            let sends = take_pending(vm);
+            let delivered = tokio::select! {
+                () = async { for send in sends { send.deliver().await } } => true,
+                () = me.cancelled() => false,
+            };
+            if !delivered && matches!(halt, Halt::Yielded | Halt::Parked(_)) {
+                let e = Failure::cancelled().into_value(&mut vm.heap);
+                halt = vm.resume(Resume::Error(e));
+                continue;
+            }
         }
         halt = match halt {
             Halt::Finished(v) => {

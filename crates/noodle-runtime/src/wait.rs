@@ -30,7 +30,6 @@ pub(crate) enum Awaitable {
     All(Vec<Handle>),
     Any(Vec<Handle>),
     Race(Vec<Handle>),
-    Send(Arc<Chan>, Message),
     Recv(Arc<Chan>),
     /// A parallel block (see `parallel.rs`).
     Parallel(Mutex<Option<crate::parallel::Block>>),
@@ -114,10 +113,6 @@ pub(crate) fn wait_for(h: Handle) -> BoxedWait {
             Awaitable::All(handles) => all(handles.clone()).await,
             Awaitable::Any(handles) => any(handles.clone()).await,
             Awaitable::Race(handles) => race(handles.clone()).await,
-            Awaitable::Send(chan, value) => match chan.send(value.clone()).await {
-                Ok(()) => Ok(Payload::None),
-                Err(_) => Err(channel_closed()),
-            },
             Awaitable::Recv(chan) => match chan.recv().await {
                 Ok(v) => Ok(Payload::Copied(v)),
                 Err(RecvClosed) => Err(channel_closed()),
@@ -138,7 +133,7 @@ pub(crate) fn wait_for(h: Handle) -> BoxedWait {
     })
 }
 
-fn channel_closed() -> Failure {
+pub(crate) fn channel_closed() -> Failure {
     Failure::new(kinds::CHANNEL_CLOSED, "the channel is closed")
 }
 
