@@ -33,7 +33,10 @@ PROGRAMS = os.path.join(BENCH, "programs")
 OUR_PEERS = os.path.join(BENCH, "peers")
 DEFAULT_SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench", "peers"))
 
-# workload -> arguments given to the peers (the Noodle programs have them built in)
+# N for idle-actors. Noodle needs about 23 KB per idle actor today, so 1,000,000
+# would not fit in this machine's 24 GB; every runtime gets the same N.
+IDLE_N = 100000
+# workload -> arguments given to the peers (the CPU Noodle programs have them built in)
 PEER_ARGS = {
     "hello": [],
     "fib": ["32"],
@@ -42,11 +45,40 @@ PEER_ARGS = {
     "spectralnorm": ["1000"],
     "binarytrees": ["16"],
     "fannkuchredux": ["10"],
+    "skynet": ["1000000"],
+    "skynet-w1": ["1000000"],
+    "skynet-w2": ["1000000"],
+    "pingpong": ["1000000"],
+    "ring": ["1000", "1000000"],
+    "idle-actors": [str(IDLE_N)],
 }
-# row order; the last four are Noodle-only (plus a Python twin for the 100k program)
+# workload -> (options of `noodle run`, program arguments) for the Noodle programs
+# that read their sizes with args(); the others have them built in
+NOODLE_ARGS = {
+    "skynet": ([], PEER_ARGS["skynet"]),
+    "skynet-w1": (["--workers", "1"], PEER_ARGS["skynet"]),
+    "skynet-w2": (["--workers", "2"], PEER_ARGS["skynet"]),
+    "pingpong": ([], PEER_ARGS["pingpong"]),
+    "ring": ([], PEER_ARGS["ring"]),
+    "idle-actors": ([], PEER_ARGS["idle-actors"]),
+}
+# workload -> program file stem (programs/<stem>.nd, peers <stem>.<ext>, expected/<stem>.out)
+STEM = {"skynet-w1": "skynet", "skynet-w2": "skynet", "idle-actors": "idle_actors"}
+# expected/<name>.out when it is not the workload's own
+EXPECTED = {"skynet-w1": "skynet", "skynet-w2": "skynet"}
+# skynet with a fixed number of scheduler threads: only Noodle (--workers) and Go (GOMAXPROCS)
+THREADS = {"skynet-w1": 1, "skynet-w2": 2}
+# workloads whose Erlang peer needs a higher process limit than the default 262144
+ERL_MANY = {"skynet", "skynet-w1", "skynet-w2", "idle-actors"}
+# messages sent in one run, for the throughput table
+MESSAGES = {"pingpong": 1000000, "ring": 1000000}
+# row order; compile-100k .. run-100k are Noodle-only (plus a Python twin for the 100k
+# program), skynet-w1/w2 are Noodle and Go only
 WORKLOADS = ["hello", "hello-nbc", "fib", "loop", "nbody", "spectralnorm", "binarytrees",
-             "fannkuchredux", "compile-100k", "check-100k", "run-100k"]
-ALIASES = {"startup": "hello", "fannkuch": "fannkuchredux", "fannkuch-redux": "fannkuchredux"}
+             "fannkuchredux", "compile-100k", "check-100k", "run-100k",
+             "skynet", "skynet-w1", "skynet-w2", "pingpong", "ring", "idle-actors"]
+ALIASES = {"startup": "hello", "fannkuch": "fannkuchredux", "fannkuch-redux": "fannkuchredux",
+           "idle_actors": "idle-actors", "idle": "idle-actors"}
 DESCRIPTION = {
     "hello": "start-up: print ok (`noodle run hello.nd`)",
     "hello-nbc": "start-up from bytecode (`noodle run hello.nbc`, compiled by noodlec first)",
@@ -59,6 +91,15 @@ DESCRIPTION = {
     "compile-100k": "`noodlec big.nd -o big.nbc` on 100,000 generated lines (python3: `compile()` of its Python twin)",
     "check-100k": "`noodle check big.nd`",
     "run-100k": "`noodle run big.nbc` (python3: its Python twin)",
+    "skynet": "skynet: a tree of 1,000,000 leaf tasks, ten children per node, each parent sums "
+              "its children (`skynet.nd 1000000`; Noodle uses one worker per core)",
+    "skynet-w1": "skynet 1,000,000 on one scheduler thread (`noodle run --workers 1`; go: `GOMAXPROCS=1`)",
+    "skynet-w2": "skynet 1,000,000 on two scheduler threads (`noodle run --workers 2`; go: `GOMAXPROCS=2`)",
+    "pingpong": "ping-pong: two actors exchange 1,000,000 messages (500,000 round trips)",
+    "ring": "ring: 1,000 actors pass a token around for 1,000,000 hops",
+    "idle-actors": f"spawn {IDLE_N:,} actors that each block waiting for a message and hold their id, "
+                   "then ask the last one for its id; the figure to read is peak RSS per actor "
+                   f"(N = {IDLE_N:,}, not 1,000,000: Noodle would need about 23 GB)",
 }
 RUNTIMES = ["noodle", "python3", "lua5.4", "luajit", "node", "ruby", "erlang", "go"]
 EXT = {"python3": "py", "lua5.4": "lua", "luajit": "lua", "node": "js", "ruby": "rb"}
@@ -101,6 +142,7 @@ def read(path):
 
 
 def expected_of(workload):
+    workload = EXPECTED.get(workload, workload)
     path = os.path.join(BENCH, "expected", f"{workload}.out")
     return read(path) if os.path.exists(path) else None
 
@@ -141,10 +183,11 @@ def noodle_cell(w, o):
         if not os.path.exists(big_nbc):
             raise Broken("bench/out/big.nbc missing: compile-100k did not produce it")
         return Cell([o.noodle, "run", big_nbc], big_expected())
-    src = os.path.join(PROGRAMS, f"{w}.nd")
+    src = os.path.join(PROGRAMS, f"{STEM.get(w, w)}.nd")
     if not os.path.exists(src):
         raise Unavailable(f"no {src}")
-    return Cell([o.noodle, "run", src], expected_of(w))
+    opts, args = NOODLE_ARGS.get(w, ([], []))
+    return Cell([o.noodle, "run"] + opts + [src] + args, expected_of(w))
 
 
 def big_expected():
@@ -171,33 +214,39 @@ def peer_cell(rt, w, o):
         return Cell(["python3", py], big_expected())
     if w not in PEER_ARGS:
         raise Unavailable("Noodle-only workload")
+    if w in THREADS and rt != "go":
+        raise Unavailable("Noodle and Go only")
     args = PEER_ARGS[w]
+    stem = STEM.get(w, w)
     if rt in EXT:
         exe = rt
         if not shutil.which(exe):
             raise Unavailable(f"{exe} not installed")
-        src = peer_source(o, w, EXT[rt])
+        src = peer_source(o, stem, EXT[rt])
         if src is None:
-            raise Unavailable(f"no {w}.{EXT[rt]} peer")
+            raise Unavailable(f"no {stem}.{EXT[rt]} peer")
         return Cell([exe, src] + args, expected_of(w))
     if rt == "erlang":
         if not shutil.which("erl"):
             raise Unavailable("erl not installed")
-        if peer_source(o, w, "erl") is None:
-            raise Unavailable(f"no {w}.erl peer")
+        if peer_source(o, stem, "erl") is None:
+            raise Unavailable(f"no {stem}.erl peer")
         ebin = os.path.join(OUT, "ebin")
-        if not os.path.exists(os.path.join(ebin, f"{w}.beam")):
-            raise Broken(f"{w}.beam missing: erlc failed or was not run")
-        return Cell(["erl", "-noshell", "-pa", ebin, "-run", w, "main"] + args, expected_of(w))
+        if not os.path.exists(os.path.join(ebin, f"{stem}.beam")):
+            raise Broken(f"{stem}.beam missing: erlc failed or was not run")
+        extra = ["+P", "2000000"] if w in ERL_MANY else []
+        return Cell(["erl"] + extra + ["-noshell", "-pa", ebin, "-run", stem, "main"] + args,
+                    expected_of(w))
     if rt == "go":
-        if peer_source(o, w, "go") is None:
-            raise Unavailable(f"no {w}.go peer")
-        exe = os.path.join(OUT, f"go_{w}")
+        if peer_source(o, stem, "go") is None:
+            raise Unavailable(f"no {stem}.go peer")
+        exe = os.path.join(OUT, f"go_{stem}")
         if not is_exe(exe):
             if not shutil.which("go"):
                 raise Unavailable("go not installed")
             raise Broken(f"{exe} missing: go build failed or was not run")
-        return Cell([exe] + args, expected_of(w))
+        env = ["env", f"GOMAXPROCS={THREADS[w]}"] if w in THREADS else []
+        return Cell(env + [exe] + args, expected_of(w))
     raise Unavailable(f"unknown runtime {rt}")
 
 
@@ -274,7 +323,7 @@ def measure(cell, runs, timeout):
         walls.append(wall)
         rss.append(rss_kb)
     return {"ok": True, "note": "", "walls": [round(x, 4) for x in walls],
-            "wall_s": statistics.median(walls), "rss_mb": max(rss) / 1024}
+            "wall_s": statistics.median(walls), "rss_mb": max(rss) / 1024, "rss_kb": max(rss)}
 
 
 def versions(o, rts):
@@ -350,6 +399,8 @@ def tables(results, wls, rts, vs, o):
                     cells.append(ratio(n - ns, p - ps) if None not in (n, p, ns, ps) else NA)
                 lines.append(f"| {w} | " + " | ".join(cells) + " |")
 
+    lines += derived_tables(by, wls, rts)
+
     lines += ["", "Workloads:", ""]
     lines += [f"- **{w}**: {DESCRIPTION[w]}" for w in wls]
     lines += ["", "Runtimes:", ""]
@@ -363,6 +414,71 @@ def tables(results, wls, rts, vs, o):
         notes = sorted({r["note"] for r in missing})
         lines += ["", "Not run for noodle: " + "; ".join(notes)]
     return "\n".join(lines) + "\n"
+
+
+def derived_tables(by, wls, rts):
+    """Message throughput (pingpong, ring), skynet scaling (w1 / w2) and bytes per idle actor."""
+    def ok(w, rt):
+        r = by.get((w, rt))
+        return r if r and r["status"] == "ok" else None
+
+    def startup(w, rt):  # the runtime's hello row, when it was measured
+        return ok("hello", rt)
+
+    head = lambda cols: ["| workload | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    lines = []
+
+    msg = [w for w in wls if w in MESSAGES]
+    if msg:
+        lines += ["", "Message throughput (messages / median wall; 1,000,000 messages per run; in "
+                  "brackets: after subtracting that runtime's start-up time, its `hello` row):", ""]
+        lines += head(rts)
+        for w in msg:
+            cells = []
+            for rt in rts:
+                r = ok(w, rt)
+                if r is None:
+                    cells.append(NA if not by.get((w, rt)) or by[(w, rt)]["status"] == "na" else "FAIL")
+                    continue
+                cell = f"{MESSAGES[w] / r['wall_s'] / 1e6:.2f}M/s"
+                s = startup(w, rt)
+                if s and r["wall_s"] > s["wall_s"]:
+                    cell += f" ({MESSAGES[w] / (r['wall_s'] - s['wall_s']) / 1e6:.2f}M/s)"
+                cells.append(cell)
+            lines.append(f"| {w} | " + " | ".join(cells) + " |")
+
+    if "skynet-w1" in wls and "skynet-w2" in wls:
+        cols = [rt for rt in rts if rt in ("noodle", "go")]
+        if cols:
+            lines += ["", "skynet scaling: wall time with one scheduler thread / with two "
+                      "(2.00 = twice as fast on two; 1.00 = no gain):", ""]
+            lines += ["| | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+            cells = []
+            for rt in cols:
+                a, b = ok("skynet-w1", rt), ok("skynet-w2", rt)
+                cells.append(ratio(a["wall_s"], b["wall_s"]) if a and b else NA)
+            lines.append("| skynet-w1 / skynet-w2 | " + " | ".join(cells) + " |")
+
+    if "idle-actors" in wls:
+        n = int(PEER_ARGS["idle-actors"][0])
+        lines += ["", f"Memory per idle actor (peak RSS / {n:,}; in brackets: after subtracting the "
+                  "runtime's own start-up RSS, its `hello` row):", ""]
+        lines += head(rts)
+        cells = []
+        for rt in rts:
+            r = ok("idle-actors", rt)
+            if r is None:
+                st = by.get(("idle-actors", rt))
+                cells.append(NA if not st or st["status"] == "na" else "FAIL")
+                continue
+            kb = r.get("rss_kb", r["rss_mb"] * 1024)
+            cell = f"{kb * 1024 / n:,.0f} B"
+            s = startup("idle-actors", rt)
+            if s:
+                cell += f" ({(kb - s.get('rss_kb', s['rss_mb'] * 1024)) * 1024 / n:,.0f} B)"
+            cells.append(cell)
+        lines.append("| bytes per actor | " + " | ".join(cells) + " |")
+    return lines
 
 
 def parse_list(s, valid, aliases, what):
@@ -416,7 +532,8 @@ def main():
             r = dict(base, cmd=cell.cmd, status="ok" if m["ok"] else "fail", note=m["note"],
                      walls=m["walls"])
             if m["ok"]:
-                r.update(wall_s=round(m["wall_s"], 4), rss_mb=round(m["rss_mb"], 1))
+                r.update(wall_s=round(m["wall_s"], 4), rss_mb=round(m["rss_mb"], 1),
+                         rss_kb=m["rss_kb"])
             results.append(r)
             print(f"{w:14s} {rt:8s} {fmt_cell(r):22s} {m['note'][:200]}", file=sys.stderr, flush=True)
 

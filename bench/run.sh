@@ -6,7 +6,8 @@
 #
 #   --runs N        runs per cell; the table shows the median wall time (default 3)
 #   --only a,b      workloads: hello hello-nbc fib loop nbody spectralnorm binarytrees
-#                   fannkuchredux compile-100k check-100k run-100k (default: all)
+#                   fannkuchredux compile-100k check-100k run-100k skynet skynet-w1
+#                   skynet-w2 pingpong ring idle-actors (default: all)
 #   --noodle PATH   the noodle runner (default target/release/noodle)
 #   --noodlec PATH  the compiler (default: noodlec next to the runner)
 #   --rt a,b        runtimes: noodle python3 lua5.4 luajit node ruby erlang go (default: all)
@@ -27,7 +28,7 @@ runs=3 only="" rt="" timeout=300
 noodle="$ROOT/target/release/noodle" noodlec=""
 peers="${NOODLE_PEERS:-$ROOT/../shared/bench/peers}"
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 need() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -76,11 +77,14 @@ peer_src() {  # peer_src EXT WORKLOAD
   done
   return 1
 }
-PEER_WORKLOADS="hello fib loop nbody spectralnorm binarytrees fannkuchredux"
+# peer program stems (a stem can serve several workloads: skynet-w1 runs skynet.go)
+PEER_WORKLOADS="hello fib loop nbody spectralnorm binarytrees fannkuchredux skynet pingpong ring idle_actors"
 selected_peer_workloads() {
   local w
   for w in $PEER_WORKLOADS; do
-    if wants_wl "$w" || { [ "$w" = hello ] && wants_wl startup; } || { [ "$w" = fannkuchredux ] && wants_wl fannkuch; }; then
+    if wants_wl "$w" || { [ "$w" = hello ] && wants_wl startup; } || { [ "$w" = fannkuchredux ] && wants_wl fannkuch; } ||
+       { [ "$w" = skynet ] && { wants_wl skynet-w1 || wants_wl skynet-w2; }; } ||
+       { [ "$w" = idle_actors ] && { wants_wl idle-actors || wants_wl idle; }; }; then
       echo "$w"
     fi
   done

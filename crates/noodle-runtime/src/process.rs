@@ -12,8 +12,8 @@ use noodle_vm::{Halt, Object, Resume, Value, Vm, Wait};
 
 use crate::actor::{self, ActorCell, Envelope};
 use crate::stats;
-use crate::wait::Chan;
 use crate::task::{Failure, Outcome, Payload, TaskCell};
+use crate::wait::Chan;
 use crate::wait::wait_for;
 
 /// Calls and back-edges per time slice.
@@ -293,6 +293,19 @@ pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Valu
                             handle.label
                         ),
                     ))
+                } else if let Some(task) = crate::wait::as_task(&handle) {
+                    // Tasks and actor replies: no boxed future, and an actor
+                    // (which nothing cancels) does not watch for cancelling.
+                    if let Some(outcome) = task.result() {
+                        outcome
+                    } else if actor_of(vm).is_some() {
+                        task.wait().await
+                    } else {
+                        tokio::select! {
+                            outcome = task.wait() => outcome,
+                            () = me.cancelled() => Err(Failure::cancelled()),
+                        }
+                    }
                 } else {
                     tokio::select! {
                         outcome = wait_for(handle) => outcome,

@@ -125,6 +125,11 @@ impl TaskCell {
         lock(&self.children).clear();
     }
 
+    /// The result, if the task has ended.
+    pub(crate) fn result(&self) -> Option<Outcome> {
+        lock(&self.result).clone()
+    }
+
     pub(crate) fn is_done(&self) -> bool {
         lock(&self.result).is_some()
     }

@@ -466,7 +466,7 @@ impl Vm {
                             self.error(kinds::UNSUPPORTED, "this needs the concurrency runtime")
                         );
                     };
-                    let method = self.heap.types().symbols.name(name).to_string();
+                    let method = std::sync::Arc::clone(self.heap.types().symbols.name_arc(name));
                     let v = self.with_native_args(slot + 1, argc, kw, |vm, args| {
                         host.method(vm, &h, &method, args)
                     })?;
