@@ -713,3 +713,120 @@ pub(crate) fn awaits_itself(vm: &Vm, h: &Handle) -> bool {
 pub(crate) fn force_post(cell: Arc<ActorCell>, env: Envelope) {
     cell.post_over(env);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(capacity: Option<usize>) -> Arc<ActorCell> {
+        let mut d = decl::parse("Probe", vec![Arc::from("m")], &[]).expect("parses");
+        d.capacity = capacity;
+        let heap = noodle_vm::Heap::new();
+        let recipe = Recipe {
+            proto: 0,
+            args: Message::export_all(&heap, &[]),
+            world: Arc::new(World::empty()),
+            seed: None,
+        };
+        ActorCell::new(Arc::new(d), recipe, "Probe#0".into())
+    }
+
+    fn envelope(n: i64) -> Envelope {
+        let heap = noodle_vm::Heap::new();
+        Envelope {
+            handler: 0,
+            args: Message::export_all(&heap, &[Value::Int(n)]),
+            reply: TaskCell::new(Arc::from("reply")),
+            sent: None,
+        }
+    }
+
+    fn first_arg(env: &Envelope) -> Value {
+        let mut heap = noodle_vm::Heap::new();
+        env.args.import(&mut heap)[0]
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+            .block_on(f)
+    }
+
+    #[test]
+    fn messages_come_out_in_the_order_they_went_in() {
+        let c = cell(None);
+        for n in 0..5 {
+            assert!(c.post(envelope(n)).is_ok());
+        }
+        block_on(async {
+            for n in 0..5 {
+                match c.next().await {
+                    Next::Message(env) => {
+                        assert!(matches!(first_arg(&env), Value::Int(k) if k == n))
+                    }
+                    _ => panic!("expected a message"),
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn a_full_mailbox_hands_the_message_back() {
+        let c = cell(Some(2));
+        assert!(c.post(envelope(1)).is_ok());
+        assert!(c.post(envelope(2)).is_ok());
+        let back = c.post(envelope(3)).err().expect("full");
+        assert!(matches!(first_arg(&back), Value::Int(3)));
+        assert_eq!(c.queue_len(), 2);
+    }
+
+    #[test]
+    fn stopping_fails_queued_and_later_messages() {
+        let c = cell(None);
+        let queued = envelope(1);
+        let queued_reply = Arc::clone(&queued.reply);
+        assert!(c.post(queued).is_ok());
+        c.stop(StopKind::User);
+        let later = envelope(2);
+        let later_reply = Arc::clone(&later.reply);
+        assert!(c.post(later).is_ok());
+        assert!(matches!(later_reply.result(), Some(Err(_))));
+        block_on(async {
+            assert!(matches!(c.next().await, Next::Stopped(StopKind::User)));
+        });
+        match queued_reply.result() {
+            Some(Err(Failure::New { kind, .. })) => assert_eq!(kind, kinds::ACTOR_STOPPED),
+            other => panic!("queued reply: {other:?}"),
+        }
+        assert!(!lock(&c.mailbox).running);
+    }
+
+    #[test]
+    fn a_restart_request_comes_before_the_next_message() {
+        let c = cell(None);
+        assert!(c.post(envelope(1)).is_ok());
+        lock(&c.mailbox).restart = true;
+        block_on(async {
+            assert!(matches!(c.next().await, Next::Restart));
+            assert!(matches!(c.next().await, Next::Message(_)));
+        });
+    }
+
+    #[test]
+    fn a_group_sends_to_the_shortest_mailbox() {
+        let members = vec![cell(None), cell(None), cell(None)];
+        assert!(members[0].post(envelope(0)).is_ok());
+        assert!(members[1].post(envelope(0)).is_ok());
+        let group = ActorGroup {
+            members: members.clone(),
+            next: AtomicUsize::new(0),
+        };
+        assert!(Arc::ptr_eq(group.pick(), &members[2]));
+        // Equal mailboxes take turns.
+        assert!(members[2].post(envelope(0)).is_ok());
+        let a = Arc::clone(group.pick());
+        let b = Arc::clone(group.pick());
+        assert!(!Arc::ptr_eq(&a, &b));
+    }
+}

@@ -25,6 +25,16 @@ pub(crate) struct World {
     globals: Vec<Option<Message>>,
 }
 
+impl World {
+    /// A world without globals (for tests of runtime parts).
+    #[cfg(test)]
+    pub(crate) fn empty() -> World {
+        World {
+            globals: Vec::new(),
+        }
+    }
+}
+
 /// A send the sender waits for at its next call.
 pub(crate) enum Pending {
     /// A message for a full mailbox.
