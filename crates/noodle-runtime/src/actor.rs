@@ -776,7 +776,7 @@ mod tests {
         let c = cell(Some(2));
         assert!(c.post(envelope(1)).is_ok());
         assert!(c.post(envelope(2)).is_ok());
-        let back = c.post(envelope(3)).err().expect("full");
+        let back = c.post(envelope(3)).expect_err("full");
         assert!(matches!(first_arg(&back), Value::Int(3)));
         assert_eq!(c.queue_len(), 2);
     }
