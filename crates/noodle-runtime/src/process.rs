@@ -62,7 +62,9 @@ impl Pending {
 pub(crate) struct ProcessData {
     pub(crate) world: Arc<World>,
     /// The globals as they were when `world` was taken (or imported from
-    /// it): a difference means this process assigned one since.
+    /// it): a difference means this process assigned one since. Slots past
+    /// the end are unassigned, so a new process (all unassigned) needs no
+    /// allocation here.
     seen: Vec<Value>,
     pub(crate) task: Arc<TaskCell>,
     /// The actor this process runs, if it is one.
@@ -95,7 +97,9 @@ fn data_mut(vm: &mut Vm) -> Option<&mut ProcessData> {
 
 /// Makes `vm` a process of the runtime, running as `task`.
 pub(crate) fn adopt(vm: &mut Vm, world: Arc<World>, task: Arc<TaskCell>) {
-    let seen = vm.globals().to_vec();
+    let globals = vm.globals();
+    let assigned = globals.iter().rposition(|v| !v.is_missing());
+    let seen = assigned.map_or_else(Vec::new, |last| globals[..=last].to_vec());
     vm.process = Some(Box::new(ProcessData {
         world,
         seen,
@@ -147,9 +151,27 @@ fn take_pending(vm: &mut Vm) -> VecDeque<Pending> {
         .unwrap_or_default()
 }
 
+/// Whether `vm`'s globals are still the ones its world was taken from.
+fn world_is_current(vm: &Vm) -> bool {
+    data(vm).is_some_and(|d| {
+        let seen = |i: usize| d.seen.get(i).copied().unwrap_or(Value::Missing);
+        d.seen.len() <= vm.globals().len()
+            && vm
+                .globals()
+                .iter()
+                .enumerate()
+                .all(|(i, &v)| same_identity(seen(i), v))
+    })
+}
+
 /// The world a process spawned by `vm` starts from: `vm`'s own, taken
 /// again when `vm` has assigned a global since.
 pub(crate) fn current_world(vm: &mut Vm) -> Arc<World> {
+    if world_is_current(vm)
+        && let Some(d) = data(vm)
+    {
+        return Arc::clone(&d.world);
+    }
     let globals = vm.globals().to_vec();
     let heap_snapshot = |vm: &Vm, inherited: Option<&World>| -> World {
         let globals = vm
@@ -166,16 +188,6 @@ pub(crate) fn current_world(vm: &mut Vm) -> Arc<World> {
             .collect();
         World { globals }
     };
-    let unchanged = data(vm).is_some_and(|d| {
-        d.seen.len() == globals.len()
-            && d.seen
-                .iter()
-                .zip(&globals)
-                .all(|(&a, &b)| same_identity(a, b))
-    });
-    if unchanged && let Some(d) = data(vm) {
-        return Arc::clone(&d.world);
-    }
     let world = Arc::new(heap_snapshot(vm, data(vm).map(|d| &*d.world)));
     if let Some(d) = data_mut(vm) {
         d.world = Arc::clone(&world);
@@ -188,10 +200,11 @@ pub(crate) fn current_world(vm: &mut Vm) -> Arc<World> {
 pub(crate) fn import_global(vm: &mut Vm, index: usize) -> Option<Value> {
     let message = data(vm)?.world.globals.get(index)?.clone()?;
     let v = message.import_one(&mut vm.heap);
-    if let Some(d) = data_mut(vm)
-        && let Some(slot) = d.seen.get_mut(index)
-    {
-        *slot = v;
+    if let Some(d) = data_mut(vm) {
+        if d.seen.len() <= index {
+            d.seen.resize(index + 1, Value::Missing);
+        }
+        d.seen[index] = v;
     }
     Some(v)
 }
@@ -212,7 +225,10 @@ pub(crate) fn prepare(parent: &mut Vm, callee: Value, args: &[Value]) -> Result<
     let message = Message::export_all(&parent.heap, &roots);
     let mut vm = Box::new(Vm::new_process(parent));
     let imported = message.import(&mut vm.heap);
-    let name: Arc<str> = Arc::from(parent.heap.function_name(callee).unwrap_or("task"));
+    let name = match parent.heap.function_name_arc(callee) {
+        Some(name) => Arc::clone(name),
+        None => Arc::from("task"),
+    };
     let task = TaskCell::new(name);
     if let Some(d) = data(parent) {
         d.task.adopt(Arc::clone(&task));

@@ -71,8 +71,9 @@ pub(crate) fn restart_failed(_error: &str) {
 
 /// Adds the collections of a process that is ending.
 pub(crate) fn process_ended(vm: &Vm) {
-    GC_RUNS.fetch_add(vm.heap.collections() as u64, Ordering::Relaxed);
-    let _ = &GC_NANOS;
+    let (runs, time) = vm.heap.gc_stats();
+    GC_RUNS.fetch_add(runs as u64, Ordering::Relaxed);
+    GC_NANOS.fetch_add(time.as_nanos() as u64, Ordering::Relaxed);
 }
 
 pub(crate) fn snapshot(workers: usize) -> Stats {

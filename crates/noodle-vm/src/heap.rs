@@ -1,5 +1,17 @@
 //! The per-process heap: an arena of [`Object`]s addressed by [`ObjRef`],
-//! with a free list and a tracing mark-sweep collector.
+//! with a free list and a tracing mark-sweep collector, in front of the
+//! program's *shared segment*.
+//!
+//! The shared segment holds what loading the program allocates (constant
+//! strings, the empty and one-character ASCII strings, type objects, unit
+//! variant values, variant constructors) and the `impl` methods that
+//! capture nothing. Those objects never change, so every process of a
+//! program reads the same segment through an `Arc` instead of copying it:
+//! a new process starts with an empty arena. References into the segment
+//! carry a tag bit (see [`ObjRef::is_shared`]), so they miss the arena's
+//! bounds check and [`Heap::get`] finds them on that (cold) path; the
+//! collector never marks or frees them, and [`crate::transfer`] passes
+//! them between heaps of the program as they are.
 //!
 //! Allocation never collects. The interpreter calls [`Heap::should_collect`]
 //! at safepoints and then [`Heap::collect`] with the VM's roots, so a native
@@ -7,14 +19,66 @@
 //! rooting rules in the crate docs).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::error::Thrown;
 use crate::object::{Closure, ErrorObj, Instance, IterState, Map, MapKey, Object, Range, Str};
 use crate::types::Types;
-use crate::value::{ObjRef, TypeTag, Value};
+use crate::value::{ObjRef, SHARED_BIT, TypeTag, Value};
 
 /// Collections never start below this many allocations.
 const MIN_GC_THRESHOLD: usize = 1 << 16;
+
+/// What a reference to no object reads as.
+static FREE: Object = Object::Free;
+
+/// The immutable objects of one program, shared by all its processes.
+/// Slot 0 is the empty string and slots 1..=128 the one-character ASCII
+/// strings, in every segment.
+pub struct Shared {
+    objects: Vec<Object>,
+}
+
+impl Shared {
+    fn new() -> Shared {
+        let mut objects = Vec::with_capacity(256);
+        objects.push(Object::Str(Str::new(Arc::from(""))));
+        for b in 0u8..128 {
+            let s = (b as char).to_string();
+            objects.push(Object::Str(Str::new(Arc::from(s.as_str()))));
+        }
+        Shared { objects }
+    }
+
+    /// The object behind shared reference `r` (free if out of range).
+    #[inline]
+    pub(crate) fn get(&self, r: ObjRef) -> &Object {
+        self.objects
+            .get((r.0 & !SHARED_BIT) as usize)
+            .unwrap_or(&FREE)
+    }
+}
+
+impl Clone for Shared {
+    /// Copy-on-write for a process that extends a segment others use
+    /// (a later REPL module, an `impl` run by a spawned task).
+    fn clone(&self) -> Shared {
+        let objects = self
+            .objects
+            .iter()
+            .map(|o| clone_immutable(o).unwrap_or(Object::Free))
+            .collect();
+        Shared { objects }
+    }
+}
+
+const EMPTY_STR: ObjRef = ObjRef(SHARED_BIT);
+
+/// The shared one-character string of ASCII byte `b`.
+#[inline]
+fn ascii_char(b: u8) -> ObjRef {
+    ObjRef(SHARED_BIT | (1 + u32::from(b & 0x7f)))
+}
 
 pub struct Heap {
     objects: Vec<Object>,
@@ -26,15 +90,20 @@ pub struct Heap {
     allocated: usize,
     threshold: usize,
     collections: usize,
-    /// Objects that are always roots: constant strings, type objects.
+    /// Time spent in [`Heap::collect`], for statistics.
+    gc_time: Duration,
+    /// Local objects that are always roots (embedders, tests).
     pinned: Vec<ObjRef>,
-    /// Shared one-character ASCII strings (string indexing, iteration).
-    ascii_chars: Vec<ObjRef>,
-    empty_str: ObjRef,
-    types: Types,
-    /// The load prefix: slots below this were allocated by loading the
-    /// program (see [`Heap::seal_base`], [`Heap::fork`]).
-    base: usize,
+    shared: Arc<Shared>,
+    /// Program-wide like the shared segment; a process that changes it
+    /// (`AddMethod`) gets its own copy.
+    types: Arc<Types>,
+    /// Some `impl` method is a local closure (it captures cells), so a
+    /// fork must copy the methods into the new heap.
+    local_methods: bool,
+    /// What [`Heap::get_mut`] lends out for a shared (immutable) object:
+    /// always `Object::Free`, which no caller mutates.
+    scratch: Object,
 }
 
 impl Default for Heap {
@@ -47,16 +116,22 @@ impl std::fmt::Debug for Heap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "Heap {{ live: {}, slots: {} }}",
+            "Heap {{ live: {}, slots: {}, shared: {} }}",
             self.live,
-            self.objects.len()
+            self.objects.len(),
+            self.shared.objects.len()
         )
     }
 }
 
 impl Heap {
+    /// A heap with a shared segment of its own (a new program).
     pub fn new() -> Heap {
-        let mut heap = Heap {
+        Heap::with_shared(Arc::new(Shared::new()), Arc::new(Types::default()))
+    }
+
+    fn with_shared(shared: Arc<Shared>, types: Arc<Types>) -> Heap {
+        Heap {
             objects: Vec::new(),
             marks: Vec::new(),
             free: Vec::new(),
@@ -64,22 +139,13 @@ impl Heap {
             allocated: 0,
             threshold: MIN_GC_THRESHOLD,
             collections: 0,
+            gc_time: Duration::ZERO,
             pinned: Vec::new(),
-            ascii_chars: Vec::new(),
-            empty_str: ObjRef(0),
-            types: Types::default(),
-            base: 0,
-        };
-        heap.empty_str = heap.alloc(Object::Str(Str::new(Arc::from(""))));
-        heap.pinned.push(heap.empty_str);
-        for b in 0u8..128 {
-            let s = (b as char).to_string();
-            let r = heap.alloc(Object::Str(Str::new(Arc::from(s.as_str()))));
-            heap.ascii_chars.push(r);
-            heap.pinned.push(r);
+            shared,
+            types,
+            local_methods: false,
+            scratch: Object::Free,
         }
-        heap.base = heap.objects.len();
-        heap
     }
 
     // ---- allocation ----
@@ -97,6 +163,9 @@ impl Heap {
             }
             None => {
                 let i = self.objects.len() as u32;
+                // Past 2^31 slots a local reference would read as a
+                // shared one; that is 64 GiB of slots alone.
+                debug_assert!(i < SHARED_BIT, "heap exhausted");
                 self.objects.push(object);
                 self.marks.push(false);
                 ObjRef(i)
@@ -128,8 +197,8 @@ impl Heap {
 
     pub fn alloc_str(&mut self, text: &str) -> Value {
         match text.as_bytes() {
-            [] => Value::Obj(self.empty_str),
-            [b] if b.is_ascii() => Value::Obj(self.ascii_chars[*b as usize]),
+            [] => Value::Obj(EMPTY_STR),
+            [b] if b.is_ascii() => Value::Obj(ascii_char(*b)),
             _ => Value::Obj(self.alloc(Object::Str(Str::new(Arc::from(text))))),
         }
     }
@@ -149,7 +218,7 @@ impl Heap {
     /// The one-character string `c` (shared for ASCII).
     pub fn alloc_char(&mut self, c: char) -> Value {
         if c.is_ascii() {
-            Value::Obj(self.ascii_chars[c as usize])
+            Value::Obj(ascii_char(c as u8))
         } else {
             let mut buf = [0u8; 4];
             self.alloc_str(c.encode_utf8(&mut buf))
@@ -195,19 +264,74 @@ impl Heap {
 
     /// Keeps `r` alive for the heap's whole life.
     pub fn pin(&mut self, r: ObjRef) {
-        self.pinned.push(r);
+        if !r.is_shared() {
+            self.pinned.push(r);
+        }
+    }
+
+    /// Stores `object` in the program's shared segment, for every process
+    /// of the program to read: only for objects that never change and
+    /// refer to nothing local (constants, type objects, cell-less
+    /// closures). Copies the segment first if another heap uses it.
+    pub fn alloc_const(&mut self, object: Object) -> ObjRef {
+        let shared = Arc::make_mut(&mut self.shared);
+        let i = shared.objects.len() as u32;
+        assert!(i < SHARED_BIT, "too many constants");
+        shared.objects.push(object);
+        ObjRef(SHARED_BIT | i)
+    }
+
+    /// A constant string in the shared segment (see [`Heap::alloc_const`]).
+    pub fn alloc_const_str(&mut self, text: &str) -> Value {
+        match text.as_bytes() {
+            [] | [0..=127] => self.alloc_str(text),
+            _ => Value::Obj(self.alloc_const(Object::Str(Str::new(Arc::from(text))))),
+        }
+    }
+
+    /// Whether `shared` is this heap's shared segment (references into it
+    /// mean the same objects here).
+    pub fn shares(&self, shared: &Arc<Shared>) -> bool {
+        Arc::ptr_eq(&self.shared, shared)
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     // ---- access ----
 
     #[inline]
     pub fn get(&self, r: ObjRef) -> &Object {
-        &self.objects[r.0 as usize]
+        match self.objects.get(r.0 as usize) {
+            Some(o) => o,
+            None => self.get_outside(r),
+        }
     }
 
+    /// A shared object, or (for a stale reference) a free slot.
+    #[cold]
+    #[inline(never)]
+    fn get_outside(&self, r: ObjRef) -> &Object {
+        if r.is_shared() {
+            self.shared.get(r)
+        } else {
+            &FREE
+        }
+    }
+
+    /// The object to change in place. A shared object cannot change: for
+    /// one this lends a free slot, which every caller treats as the wrong
+    /// kind of object.
     #[inline]
     pub fn get_mut(&mut self, r: ObjRef) -> &mut Object {
-        &mut self.objects[r.0 as usize]
+        let Heap {
+            objects, scratch, ..
+        } = self;
+        match objects.get_mut(r.0 as usize) {
+            Some(o) => o,
+            None => free_scratch(scratch),
+        }
     }
 
     /// The object behind `v`, if it is a heap value.
@@ -320,14 +444,26 @@ impl Heap {
         &self.types
     }
 
+    /// The registry to change, copied first if other heaps share it.
     pub fn types_mut(&mut self) -> &mut Types {
-        &mut self.types
+        Arc::make_mut(&mut self.types)
+    }
+
+    /// Records that an `impl` method is a local object of this heap (see
+    /// [`Heap::fork`]).
+    pub(crate) fn note_local_method(&mut self) {
+        self.local_methods = true;
     }
 
     /// The name shown for a closure (`<def name>`), if `v` is one.
     pub fn function_name(&self, v: Value) -> Option<&str> {
+        self.function_name_arc(v).map(|n| &**n)
+    }
+
+    /// [`Heap::function_name`], shareable without copying the text.
+    pub fn function_name_arc(&self, v: Value) -> Option<&Arc<str>> {
         let c = self.closure(v)?;
-        self.types.function_names.get(c.func as usize).map(|n| &**n)
+        self.types.function_names.get(c.func as usize)
     }
 
     pub fn tag(&self, v: Value) -> TypeTag {
@@ -423,6 +559,12 @@ impl Heap {
         self.collections
     }
 
+    /// Collector statistics: how many collections have run and the total
+    /// time they took.
+    pub fn gc_stats(&self) -> (usize, Duration) {
+        (self.collections, self.gc_time)
+    }
+
     /// Whether enough has been allocated since the last collection that
     /// the next safepoint should collect.
     #[inline]
@@ -434,6 +576,7 @@ impl Heap {
     /// methods), frees everything unmarked and sets the next threshold to
     /// twice the live set.
     pub fn collect(&mut self, roots: impl IntoIterator<Item = Value>) {
+        let started = Instant::now();
         let mut stack: Vec<ObjRef> = Vec::with_capacity(256);
         let push = |v: Value, stack: &mut Vec<ObjRef>| {
             if let Value::Obj(r) = v {
@@ -458,11 +601,14 @@ impl Heap {
         self.collections += 1;
         self.allocated = 0;
         self.threshold = (self.live * 2).max(MIN_GC_THRESHOLD);
+        self.gc_time += started.elapsed();
     }
 
     fn mark(&mut self, mut stack: Vec<ObjRef>) {
         while let Some(r) = stack.pop() {
             let i = r.0 as usize;
+            // Shared objects are out of range: never marked, never freed,
+            // and they refer to nothing local.
             if i >= self.marks.len() || self.marks[i] {
                 continue;
             }
@@ -527,6 +673,14 @@ impl Heap {
     }
 }
 
+/// `scratch`, emptied, for [`Heap::get_mut`] of a shared object.
+#[cold]
+#[inline(never)]
+fn free_scratch(scratch: &mut Object) -> &mut Object {
+    *scratch = Object::Free;
+    scratch
+}
+
 /// Whether dropping `object` would free nothing (checked for the common
 /// small kinds only).
 #[inline]
@@ -566,17 +720,12 @@ pub(crate) fn iter_state(heap: &Heap, r: ObjRef) -> Option<IterState> {
 // ---- processes ----
 
 impl Heap {
-    /// Records the current slot count as the *load prefix*: everything
-    /// loading the program allocated (the shared strings, constant
-    /// strings, type objects, unit variant values, variant constructors).
-    /// Called once the program is loaded; [`Heap::fork`] copies it.
+    /// Marks the end of loading: the shared segment stops growing, so its
+    /// spare capacity is given back (when no other heap uses it yet).
     pub fn seal_base(&mut self) {
-        self.base = self.objects.len();
-    }
-
-    /// The length of the load prefix (see [`Heap::seal_base`]).
-    pub fn base(&self) -> usize {
-        self.base
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.objects.shrink_to_fit();
+        }
     }
 
     /// Replaces the object in slot `r` (a placeholder that owns nothing,
@@ -585,73 +734,24 @@ impl Heap {
     /// needs every slot before it can fill in references.
     pub(crate) fn fill(&mut self, r: ObjRef, object: Object) {
         self.allocated += extra_units(&object);
-        self.objects[r.index()] = object;
+        if let Some(slot) = self.objects.get_mut(r.index()) {
+            *slot = object;
+        }
     }
 
-    /// A heap for a new process of the same program: the load prefix
-    /// cloned at the same indices (its objects are immutable), so the
-    /// program's constant tables stay valid; the same type registry
-    /// (symbols, struct and enum descriptors, function names), with every
-    /// `impl` method (closures allocated after loading) deep-copied into
-    /// the new heap; the same pinned objects, shared one-char strings and
-    /// empty string. Nothing else is copied and the collection counters
-    /// start fresh.
-    ///
-    /// The prefix also covers pinned strings and type objects registered
-    /// after [`Heap::seal_base`] (a later module). A prefix slot that holds
-    /// anything with references (a runtime object that reused a freed
-    /// slot) is left free in the new heap: no constant can refer to it.
+    /// A heap for a new process of the same program: the same shared
+    /// segment and type registry (by reference), an empty arena. Only
+    /// `impl` methods that capture cells are local objects; they are
+    /// deep-copied into the new heap as one graph (methods sharing a cell
+    /// keep sharing it). Nothing else is copied and the collection
+    /// counters start fresh.
     pub fn fork(&self) -> Heap {
-        let mut len = self.base.min(self.objects.len());
-        {
-            let mut cover = |r: ObjRef| len = len.max(r.index() + 1);
-            for &r in &self.pinned {
-                if matches!(self.get(r), Object::Str(_)) {
-                    cover(r);
-                }
-            }
-            for s in &self.types.structs {
-                cover(s.type_obj);
-            }
-            for e in &self.types.enums {
-                cover(e.type_obj);
-                e.variants.iter().for_each(|v| cover(v.value));
-            }
+        let mut heap = Heap::with_shared(Arc::clone(&self.shared), Arc::clone(&self.types));
+        if !self.local_methods {
+            return heap;
         }
-        let len = len.min(self.objects.len());
-        let objects: Vec<Object> = self.objects[..len]
-            .iter()
-            .map(|o| clone_immutable(o).unwrap_or(Object::Free))
-            .collect();
-        // Backwards, as `sweep` builds it: allocation pops ascending.
-        let free: Vec<u32> = (0..len as u32)
-            .rev()
-            .filter(|&i| matches!(objects[i as usize], Object::Free))
-            .collect();
-        let live = len - free.len();
-        let pinned = self
-            .pinned
-            .iter()
-            .copied()
-            .filter(|r| r.index() < len && !matches!(objects[r.index()], Object::Free))
-            .collect();
-        let mut heap = Heap {
-            objects,
-            marks: vec![false; len],
-            free,
-            live,
-            allocated: 0,
-            threshold: MIN_GC_THRESHOLD,
-            collections: 0,
-            pinned,
-            ascii_chars: self.ascii_chars.clone(),
-            empty_str: self.empty_str,
-            types: self.types.clone(),
-            base: len,
-        };
-
-        // Methods, in registry order, as one graph (closures sharing a
-        // captured cell keep sharing it).
+        heap.local_methods = true;
+        // In registry order, as one graph.
         let methods: Vec<Value> = self
             .types
             .structs
@@ -660,25 +760,23 @@ impl Heap {
             .chain(self.types.enums.iter().flat_map(|e| &e.methods))
             .map(|&(_, m)| m)
             .collect();
-        if !methods.is_empty() {
-            let copies = crate::transfer::Message::export_all(self, &methods).import(&mut heap);
-            let mut copies = copies.into_iter();
-            let types = &mut heap.types;
-            let slots = types
-                .structs
-                .iter_mut()
-                .flat_map(|s| &mut s.methods)
-                .chain(types.enums.iter_mut().flat_map(|e| &mut e.methods));
-            for (slot, copy) in slots.zip(&mut copies) {
-                slot.1 = copy;
-            }
+        let copies = crate::transfer::Message::export_all(self, &methods).import(&mut heap);
+        let mut copies = copies.into_iter();
+        let types = heap.types_mut();
+        let slots = types
+            .structs
+            .iter_mut()
+            .flat_map(|s| &mut s.methods)
+            .chain(types.enums.iter_mut().flat_map(|e| &mut e.methods));
+        for (slot, copy) in slots.zip(&mut copies) {
+            slot.1 = copy;
         }
         heap.allocated = 0;
         heap
     }
 }
 
-/// A copy of a load-prefix object: the kinds that hold no references
+/// A copy of a shared object: the kinds that hold no references
 /// (strings, type objects, unit enum values, variant constructors, ...).
 /// `None` for anything else.
 fn clone_immutable(object: &Object) -> Option<Object> {

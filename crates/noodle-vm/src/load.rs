@@ -1,6 +1,6 @@
 //! Loading a verified [`Module`] into a [`Vm`]: decoding each function's
 //! code once, interning names, registering struct and enum types, turning
-//! constants into values and extending the global table.
+//! constants into values (in the heap's shared segment) and extending the global table.
 //!
 //! Functions from every loaded module live in one [`Program`] (the REPL
 //! loads many modules into one VM), so a function is a plain index.
@@ -22,6 +22,8 @@ pub struct Program {
     pub(crate) functions: Vec<FunctionCode>,
     /// Qualified global names, for NameError messages.
     pub(crate) global_names: Vec<Arc<str>>,
+    /// Instructions of all functions: the size of a full field cache.
+    pub(crate) cache_len: usize,
 }
 
 /// One function, decoded and ready to run.
@@ -127,13 +129,7 @@ pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
             Const::Int(i) => Value::Int(*i),
             Const::Float(f) => Value::Float(*f),
             Const::Duration(ns) => Value::Duration(*ns),
-            Const::Str(s) => {
-                let v = heap.alloc_str(s);
-                if let Value::Obj(r) = v {
-                    heap.pin(r);
-                }
-                v
-            }
+            Const::Str(s) => heap.alloc_const_str(s),
         })
         .collect();
 
@@ -152,9 +148,8 @@ pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
     register_enums(vm, module);
 
     for (f, code) in module.functions.iter().zip(decoded) {
-        let cache_base = vm.field_cache.len();
-        vm.field_cache
-            .resize(cache_base + code.len(), (u32::MAX, 0));
+        let cache_base = program.cache_len;
+        program.cache_len += code.len();
         let heap = &mut vm.heap;
         let params = f
             .params
@@ -227,7 +222,7 @@ fn register_structs(vm: &mut Vm, module: &Module) {
     let heap = &mut vm.heap;
     for def in &module.structs {
         let id = heap.types().structs.len() as u32;
-        let type_obj = heap.alloc(Object::StructType(id));
+        let type_obj = heap.alloc_const(Object::StructType(id));
         let symbols = &mut heap.types_mut().symbols;
         let fields: Vec<FieldDesc> = def
             .fields
@@ -259,18 +254,18 @@ fn register_enums(vm: &mut Vm, module: &Module) {
     let heap = &mut vm.heap;
     for def in &module.enums {
         let enum_id = heap.types().enums.len() as u32;
-        let type_obj = heap.alloc(Object::EnumType(enum_id));
+        let type_obj = heap.alloc_const(Object::EnumType(enum_id));
         let mut variants = Vec::with_capacity(def.variants.len());
         for (i, v) in def.variants.iter().enumerate() {
             let variant = i as u32;
             let value = if v.is_unit {
-                heap.alloc(Object::EnumValue(EnumValue {
+                heap.alloc_const(Object::EnumValue(EnumValue {
                     enum_id,
                     variant,
                     fields: Box::new([]),
                 }))
             } else {
-                heap.alloc(Object::VariantCtor { enum_id, variant })
+                heap.alloc_const(Object::VariantCtor { enum_id, variant })
             };
             let symbols = &mut heap.types_mut().symbols;
             variants.push(VariantDesc {

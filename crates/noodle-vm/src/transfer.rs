@@ -10,6 +10,11 @@
 //!   node; references between nodes are node indices).
 //! - Neither direction recurses on the Rust stack (explicit work lists),
 //!   so long chains and cycles are fine.
+//! - References into the program's shared segment (constants, type
+//!   objects, cell-less methods; see [`crate::heap`]) are not copied at
+//!   all when the receiving heap has the same segment; otherwise (heaps of
+//!   different programs, or a segment copied on write) the objects are
+//!   copied like any other.
 //! - Strings share their `Arc<str>`; handles share their runtime object.
 //! - Type objects (`StructType`/`EnumType`), unit enum values and variant
 //!   constructors are mapped to the receiving heap's canonical objects
@@ -23,7 +28,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::heap::Heap;
+use crate::heap::{Heap, Shared};
 use crate::object::{
     BoundMethod, BoundTarget, Closure, Coroutine, EnumValue, ErrorObj, Fields, Handle, Instance,
     IterState, Map, MapKey, Object, Range, Str,
@@ -52,14 +57,18 @@ impl std::fmt::Debug for Message {
 }
 
 /// Inside a graph, a [`Value::Obj`] (and every `ObjRef` a node holds) is
-/// a node index, not a heap slot.
+/// a node index, not a heap slot, except for shared references, which
+/// keep their tag (see [`ObjRef::is_shared`]).
 struct Graph {
     nodes: Vec<Node>,
     roots: Vec<Value>,
+    /// The sender's shared segment, when the graph refers into it.
+    shared: Option<Arc<Shared>>,
 }
 
 /// One copied object. Mirrors [`Object`], with references as node
 /// indices.
+#[derive(Clone)]
 enum Node {
     /// Placeholder while exporting; also what an (unreachable) free slot
     /// becomes.
@@ -118,16 +127,19 @@ impl Message {
             index: HashMap::new(),
             nodes: Vec::new(),
             work: Vec::new(),
+            shared: false,
         };
         let roots = vs.iter().map(|&v| ex.value(v)).collect();
         while let Some((r, node)) = ex.work.pop() {
             let copied = ex.copy(r);
             ex.nodes[node as usize] = copied;
         }
+        let shared = ex.shared.then(|| Arc::clone(heap.shared()));
         Message {
             graph: Arc::new(Graph {
                 nodes: ex.nodes,
                 roots,
+                shared,
             }),
         }
     }
@@ -136,15 +148,20 @@ impl Message {
     /// (one for [`Message::export`]). Allocation never collects, so this
     /// is GC-safe; the caller roots the results before the next safepoint.
     pub fn import(&self, heap: &mut Heap) -> Vec<Value> {
+        if let Some(shared) = &self.graph.shared
+            && !heap.shares(shared)
+        {
+            return self.detached(shared).import(heap);
+        }
         let nodes = &self.graph.nodes;
         // Pass 1: a slot for every node. Leaves (no references) are
         // allocated for good, canonical objects are looked up, the rest
         // get a placeholder that pass 2 overwrites.
         let refs: Vec<ObjRef> = nodes.iter().map(|n| slot_for(heap, n)).collect();
         // Pass 2: fill the placeholders, references resolved.
-        let map_ref = |r: ObjRef| refs[r.index()];
+        let map_ref = |r: ObjRef| if r.is_shared() { r } else { refs[r.index()] };
         let map_val = |v: Value| match v {
-            Value::Obj(r) => Value::Obj(refs[r.index()]),
+            Value::Obj(r) => Value::Obj(map_ref(r)),
             other => other,
         };
         for (node, &r) in nodes.iter().zip(&refs) {
@@ -234,6 +251,111 @@ impl Message {
     pub fn object_count(&self) -> usize {
         self.graph.nodes.len()
     }
+
+    /// This graph with every shared reference replaced by a node copied
+    /// out of `shared`, for a heap that does not have that segment.
+    fn detached(&self, shared: &Shared) -> Message {
+        let mut nodes = self.graph.nodes.clone();
+        let mut roots = self.graph.roots.clone();
+        let mut index: HashMap<ObjRef, u32> = HashMap::new();
+        let mut copies: Vec<Node> = Vec::new();
+        let base = nodes.len() as u32;
+        let mut relink = |r: &mut ObjRef| {
+            if r.is_shared() {
+                let next = base + index.len() as u32;
+                let i = *index.entry(*r).or_insert_with(|| {
+                    copies.push(shared_node(shared.get(*r)));
+                    next
+                });
+                *r = ObjRef(i);
+            }
+        };
+        for v in &mut roots {
+            if let Value::Obj(r) = v {
+                relink(r);
+            }
+        }
+        for node in &mut nodes {
+            node.for_each_ref_mut(&mut relink);
+        }
+        // Shared objects refer to nothing, so their copies need no relinking.
+        nodes.extend(copies);
+        Message {
+            graph: Arc::new(Graph {
+                nodes,
+                roots,
+                shared: None,
+            }),
+        }
+    }
+}
+
+/// The node of a shared object (immutable, so it refers to nothing).
+fn shared_node(object: &Object) -> Node {
+    match object {
+        Object::Str(s) => Node::Str(s.clone()),
+        Object::Range(r) => Node::Range(*r),
+        Object::StructType(id) => Node::StructType(*id),
+        Object::EnumType(id) => Node::EnumType(*id),
+        &Object::VariantCtor { enum_id, variant } => Node::VariantCtor { enum_id, variant },
+        Object::EnumValue(e) if e.fields.iter().all(|v| v.as_obj().is_none()) => {
+            Node::EnumValue(e.clone())
+        }
+        Object::Closure(c) if c.cells.is_empty() => Node::Closure(c.clone()),
+        Object::ActorType { proto } => Node::ActorType { proto: *proto },
+        Object::SupervisorType { proto } => Node::SupervisorType { proto: *proto },
+        _ => Node::Free,
+    }
+}
+
+impl Node {
+    /// Calls `f` on every reference the node holds.
+    fn for_each_ref_mut(&mut self, f: &mut impl FnMut(&mut ObjRef)) {
+        fn value(v: &mut Value, f: &mut impl FnMut(&mut ObjRef)) {
+            if let Value::Obj(r) = v {
+                f(r);
+            }
+        }
+        match self {
+            Node::List(items) => items.iter_mut().for_each(|v| value(v, f)),
+            Node::Map(entries) => entries.iter_mut().for_each(|(_, k, v)| {
+                value(k, f);
+                value(v, f);
+            }),
+            Node::Closure(c) => c.cells.iter_mut().for_each(&mut *f),
+            Node::Cell(v) => value(v, f),
+            Node::Instance(inst) => inst.fields.iter_mut().for_each(|v| value(v, f)),
+            Node::EnumValue(e) => e.fields.iter_mut().for_each(|v| value(v, f)),
+            Node::Error(e) => e.errors.iter_mut().for_each(|v| value(v, f)),
+            Node::Iter(state) => match state {
+                IterState::List { list: r, .. }
+                | IterState::Str { string: r, .. }
+                | IterState::MapKeys { map: r, .. } => f(r),
+                IterState::Range { .. } => {}
+            },
+            Node::Coroutine { closure, args, .. } => {
+                f(closure);
+                args.iter_mut().for_each(|v| value(v, f));
+            }
+            Node::BoundMethod {
+                receiver, target, ..
+            } => {
+                value(receiver, f);
+                if let BoundTarget::Closure(c) = target {
+                    f(c);
+                }
+            }
+            Node::Free
+            | Node::Str(_)
+            | Node::Range(_)
+            | Node::StructType(_)
+            | Node::EnumType(_)
+            | Node::VariantCtor { .. }
+            | Node::ActorType { .. }
+            | Node::SupervisorType { .. }
+            | Node::Handle(_) => {}
+        }
+    }
 }
 
 struct Exporter<'h> {
@@ -243,11 +365,17 @@ struct Exporter<'h> {
     nodes: Vec<Node>,
     /// Objects whose node is still a placeholder.
     work: Vec<(ObjRef, u32)>,
+    /// Some reference into the shared segment was kept as it is.
+    shared: bool,
 }
 
 impl Exporter<'_> {
     /// The node of `r`, queueing its copy the first time it is seen.
     fn node(&mut self, r: ObjRef) -> ObjRef {
+        if r.is_shared() {
+            self.shared = true;
+            return r;
+        }
         if let Some(&i) = self.index.get(&r) {
             return ObjRef(i);
         }
@@ -477,10 +605,16 @@ mod tests {
     }
 
     /// Registers a struct `Point(x, y)` and an enum `Shape { Circle(r),
-    /// Empty }` the way `load.rs` does. Returns nothing: ids are 0 and 0.
+    /// Empty }` with local type objects. Returns nothing: ids are 0 and 0.
     fn register_types(heap: &mut Heap) {
+        register_types_with(heap, Heap::alloc);
+    }
+
+    /// `register_types` with the type objects made by `alloc` (the loader
+    /// uses `Heap::alloc_const`).
+    fn register_types_with(heap: &mut Heap, alloc: fn(&mut Heap, Object) -> ObjRef) {
         let id = heap.types().structs.len() as u32;
-        let type_obj = heap.alloc(Object::StructType(id));
+        let type_obj = alloc(heap, Object::StructType(id));
         let symbols = &mut heap.types_mut().symbols;
         let (x, y, name) = (
             symbols.intern("x"),
@@ -505,16 +639,22 @@ mod tests {
             type_obj,
         });
         let enum_id = heap.types().enums.len() as u32;
-        let type_obj = heap.alloc(Object::EnumType(enum_id));
-        let ctor = heap.alloc(Object::VariantCtor {
-            enum_id,
-            variant: 0,
-        });
-        let unit = heap.alloc(Object::EnumValue(EnumValue {
-            enum_id,
-            variant: 1,
-            fields: Box::new([]),
-        }));
+        let type_obj = alloc(heap, Object::EnumType(enum_id));
+        let ctor = alloc(
+            heap,
+            Object::VariantCtor {
+                enum_id,
+                variant: 0,
+            },
+        );
+        let unit = alloc(
+            heap,
+            Object::EnumValue(EnumValue {
+                enum_id,
+                variant: 1,
+                fields: Box::new([]),
+            }),
+        );
         let symbols = &mut heap.types_mut().symbols;
         let variants = vec![
             VariantDesc {
@@ -961,20 +1101,16 @@ mod tests {
 
     // ---- fork ----
 
-    /// A loaded-looking heap: constant strings (pinned), a struct and an
-    /// enum registered as `load.rs` does, sealed; then a method closure
+    /// A loaded-looking heap: constant strings and a struct and an enum in
+    /// the shared segment, as `load.rs` makes them; then a method closure
     /// capturing a cell (as an `impl` block run after loading would add).
     fn loaded_heap() -> (Heap, Vec<Value>) {
         let mut heap = Heap::new();
         let consts: Vec<Value> = ["hello", "a", "", "constant two"]
             .iter()
-            .map(|s| {
-                let v = heap.alloc_str(s);
-                heap.pin(obj(v));
-                v
-            })
+            .map(|s| heap.alloc_const_str(s))
             .collect();
-        register_types(&mut heap);
+        register_types_with(&mut heap, Heap::alloc_const);
         heap.types_mut().function_names = vec![Arc::from("<entry>"), Arc::from("Point.norm")];
         let entry = heap.alloc(Object::Closure(Closure {
             func: 0,
@@ -1000,15 +1136,17 @@ mod tests {
         let describe = heap.types_mut().symbols.intern("describe");
         heap.types_mut().structs[0].methods.push((norm, method));
         heap.types_mut().enums[0].methods.push((describe, other));
+        heap.note_local_method();
         (heap, consts)
     }
 
     #[test]
-    fn fork_copies_the_load_prefix_at_the_same_indices() {
+    fn fork_shares_the_constants_and_types() {
         let (parent, consts) = loaded_heap();
         let child = parent.fork();
-        assert_eq!(child.base(), parent.base());
+        assert!(child.shares(parent.shared()));
         for &c in &consts {
+            assert!(obj(c).is_shared());
             assert_eq!(child.as_str(c), parent.as_str(c));
             assert!(Arc::ptr_eq(
                 child.str(c).unwrap().arc(),
@@ -1049,13 +1187,33 @@ mod tests {
         assert_eq!(ct.symbols.name(ct.structs[0].name), "Point");
         assert_eq!(ct.symbols.lookup("describe"), pt.symbols.lookup("describe"));
         assert_eq!(&*ct.function_names[1], "Point.norm");
-        // Nothing from after the seal, except the copied methods.
-        // Two closures, their cell, its list and the list's (non-prefix)
-        // copy of "hello".
-        let methods_and_captures = 5;
-        assert_eq!(child.live_count(), parent.base() + methods_and_captures);
+        // The child's own arena holds only the copied methods: two
+        // closures, their cell, its list ("hello" stays shared).
+        assert_eq!(child.live_count(), 4);
         assert_eq!(child.collections(), 0);
         assert!(!child.should_collect());
+    }
+
+    #[test]
+    fn fork_without_local_methods_copies_nothing() {
+        let mut parent = Heap::new();
+        register_types_with(&mut parent, Heap::alloc_const);
+        let method = parent.alloc_const(Object::Closure(Closure {
+            func: 0,
+            cells: Box::new([]),
+        }));
+        let norm = parent.types_mut().symbols.intern("norm");
+        parent.types_mut().structs[0]
+            .methods
+            .push((norm, Value::Obj(method)));
+        let child = parent.fork();
+        assert_eq!(child.live_count(), 0);
+        assert!(
+            child.types().structs[0].methods[0]
+                .1
+                .identical(Value::Obj(method))
+        );
+        assert!(matches!(child.get(method), Object::Closure(_)));
     }
 
     #[test]
@@ -1070,7 +1228,7 @@ mod tests {
         assert_eq!(pm.0, cm.0);
         let (pc, cc) = (parent.closure(pm.1).unwrap(), child.closure(cm.1).unwrap());
         assert_eq!(pc.func, cc.func);
-        assert!(cm.1.as_obj().unwrap().index() >= child.base());
+        assert!(!cm.1.as_obj().unwrap().is_shared());
         // Both methods still share their captured cell.
         assert_eq!(cc.cells[0], child.closure(other).unwrap().cells[0]);
         let Object::Cell(captured) = *child.get(cc.cells[0]) else {
@@ -1085,7 +1243,8 @@ mod tests {
         assert_eq!(repr_string(&parent, orig), "[10, \"hello\"]");
         parent.list_mut(orig).unwrap().clear();
         assert_eq!(repr_string(&child, captured), "[10, \"hello\", 11]");
-        // The child's collector keeps the prefix and the methods.
+        // The child's collector keeps the methods and leaves the shared
+        // objects alone.
         child.alloc_list(vec![Value::Int(1)]);
         child.collect(std::iter::empty());
         assert_eq!(child.as_str(consts[3]), Some("constant two"));
@@ -1094,7 +1253,7 @@ mod tests {
             child.get(child.types().structs[0].type_obj),
             Object::StructType(0)
         ));
-        // A value sent from the parent maps to the child's own type objects.
+        // A value sent from the parent keeps the shared type objects.
         let unit = Value::Obj(parent.types().enums[0].variants[1].value);
         let point = Value::Obj(parent.alloc_instance(0, &[Value::Int(1), Value::Int(2)]));
         let roots = Message::export_all(&parent, &[unit, point]).import(&mut child);
@@ -1103,21 +1262,94 @@ mod tests {
     }
 
     #[test]
-    fn fork_reuses_freed_prefix_slots_and_skips_runtime_objects() {
-        let mut parent = Heap::new();
-        let kept = parent.alloc_str("kept constant");
-        parent.pin(obj(kept));
-        let garbage = parent.alloc_str("garbage");
-        parent.seal_base();
-        parent.collect(std::iter::empty());
-        // The freed slot inside the prefix now holds a runtime list.
-        let list = parent.alloc_list(vec![Value::Int(1)]);
-        assert_eq!(obj(list), obj(garbage));
+    fn shared_objects_cross_as_they_are_within_a_program() {
+        let (parent, consts) = loaded_heap();
         let mut child = parent.fork();
-        assert_eq!(child.as_str(kept), Some("kept constant"));
-        assert!(matches!(child.get(obj(list)), Object::Free));
-        // The child allocates into that free slot first.
-        let fresh = child.alloc_list(vec![]);
-        assert_eq!(obj(fresh), obj(list));
+        let type_obj = Value::Obj(parent.types().structs[0].type_obj);
+        let before = child.live_count();
+        let msg = Message::export_all(&parent, &[consts[3], type_obj, consts[1]]);
+        assert_eq!(msg.object_count(), 0);
+        let roots = msg.import(&mut child);
+        assert_eq!(child.live_count(), before);
+        assert!(roots[0].identical(consts[3]));
+        assert!(roots[1].identical(type_obj));
+        assert!(roots[2].identical(consts[1]));
+        // Inside a container too, and iterators over a constant string.
+        let list = Value::Obj(child.alloc(Object::List(vec![consts[3], consts[3]])));
+        let iter = Value::Obj(child.alloc(Object::Iter(IterState::Str {
+            string: obj(consts[0]),
+            byte_pos: 1,
+        })));
+        let mut back = parent.fork();
+        let roots = Message::export_all(&child, &[list, iter]).import(&mut back);
+        let items = back.list(roots[0]).unwrap();
+        assert!(items[0].identical(consts[3]) && items[1].identical(consts[3]));
+        assert!(matches!(
+            back.get(obj(roots[1])),
+            Object::Iter(IterState::Str { string, byte_pos: 1 }) if *string == obj(consts[0])
+        ));
+    }
+
+    #[test]
+    fn shared_objects_are_copied_into_another_program() {
+        let (parent, consts) = loaded_heap();
+        let type_obj = Value::Obj(parent.types().structs[0].type_obj);
+        let list = {
+            let mut p = parent.fork();
+            let v = Value::Obj(p.alloc(Object::List(vec![consts[3], consts[3], type_obj])));
+            Message::export(&p, v)
+        };
+        // Another program with the same types, its own objects.
+        let mut other = Heap::new();
+        register_types(&mut other);
+        let copy = list.import_one(&mut other);
+        assert_eq!(
+            repr_string(&other, copy),
+            "[\"constant two\", \"constant two\", <struct Point>]"
+        );
+        let items = other.list(copy).unwrap().clone();
+        // Aliasing survives, the text is shared, the type is the
+        // receiver's own.
+        assert_eq!(obj(items[0]), obj(items[1]));
+        assert!(!obj(items[0]).is_shared());
+        assert!(Arc::ptr_eq(
+            other.str(items[0]).unwrap().arc(),
+            parent.str(consts[3]).unwrap().arc()
+        ));
+        assert!(items[2].identical(Value::Obj(other.types().structs[0].type_obj)));
+        // A one-character constant maps to the receiver's shared one.
+        let a = Message::export(&parent, consts[1]).import_one(&mut other);
+        assert!(a.identical(other.alloc_str("a")));
+    }
+
+    #[test]
+    fn the_shared_segment_is_copied_on_write() {
+        let (parent, consts) = loaded_heap();
+        let mut child = parent.fork();
+        let late = child.alloc_const_str("added by the child");
+        assert!(!child.shares(parent.shared()));
+        assert_eq!(child.as_str(late), Some("added by the child"));
+        assert_eq!(child.as_str(consts[3]), Some("constant two"));
+        // The parent's segment did not change.
+        assert!(matches!(parent.get(obj(late)), Object::Free));
+        // So a message from the child copies its shared objects.
+        let mut back = parent.fork();
+        let copy = Message::export(&child, late).import_one(&mut back);
+        assert_eq!(back.as_str(copy), Some("added by the child"));
+    }
+
+    #[test]
+    fn shared_objects_cannot_be_changed_or_collected() {
+        let mut heap = Heap::new();
+        let s = heap.alloc_const_str("constant");
+        let list = heap.alloc_list(vec![]);
+        assert!(matches!(heap.get_mut(obj(s)), Object::Free));
+        assert!(heap.list_mut(s).is_none());
+        heap.collect([list]);
+        heap.collect(std::iter::empty());
+        assert_eq!(heap.as_str(s), Some("constant"));
+        assert_eq!(heap.live_count(), 0);
+        let (collections, _time) = heap.gc_stats();
+        assert_eq!(collections, 2);
     }
 }

@@ -3,15 +3,30 @@
 //! an [`ObjRef`] into the process's [`crate::Heap`].
 
 /// A handle to a heap object: an index into the heap's arena. It is only
-/// meaningful for the heap that issued it, and only while the object is
-/// reachable from a GC root (see the rooting rules in the crate docs).
+/// meaningful for the heap that issued it (or, for a reference into the
+/// program's shared segment, for every heap of that program), and only
+/// while the object is reachable from a GC root (see the rooting rules in
+/// the crate docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjRef(pub(crate) u32);
 
+/// The bit that marks a reference into the shared segment (see
+/// [`crate::heap`]). A tag rather than a range split, so that a local
+/// reference indexes the process's own arena with no adjustment and a
+/// shared one simply misses its bounds check.
+pub(crate) const SHARED_BIT: u32 = 1 << 31;
+
 impl ObjRef {
-    /// The arena slot, for diagnostics and identity hashing.
+    /// The arena slot, for diagnostics and identity hashing (the tag bit
+    /// included, so shared and local objects never collide).
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+
+    /// Whether this refers to the program's shared, immutable segment.
+    #[inline]
+    pub fn is_shared(self) -> bool {
+        self.0 & SHARED_BIT != 0
     }
 }
 

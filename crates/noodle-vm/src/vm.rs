@@ -117,11 +117,15 @@ pub struct Vm {
     /// callbacks place their frames above them.
     pub(crate) native_floor: usize,
     pub(crate) program: Arc<Program>,
-    pub(crate) options: VmOptions,
+    /// Shared by the processes of a program, like `program` and
+    /// `builtins`: a new process copies nothing but the pointer.
+    pub(crate) options: Arc<VmOptions>,
     /// The library's definition of each `BUILTINS` entry, by index.
-    pub(crate) builtins: Vec<Option<BuiltinDef>>,
+    pub(crate) builtins: Arc<[Option<BuiltinDef>]>,
     /// Per-instruction (struct type, field index) caches of `GetField` /
-    /// `SetField`, indexed by `FunctionCode::cache_base + pc`.
+    /// `SetField`, indexed by `FunctionCode::cache_base + pc`. Empty until
+    /// a field instruction first misses (see `interp::cache_slot`): most
+    /// processes of a big program never touch a field.
     pub(crate) field_cache: Vec<(u32, u32)>,
     /// Register window size: `interp::NARROW_WINDOW` until a function with
     /// more registers is loaded, then `interp::WIDE_WINDOW` for good.
@@ -179,7 +183,7 @@ impl Vm {
             roots: Vec::new(),
             native_floor: 0,
             program: Arc::new(Program::default()),
-            options,
+            options: Arc::new(options),
             builtins,
             field_cache: Vec::new(),
             window: crate::interp::NARROW_WINDOW,
@@ -196,9 +200,11 @@ impl Vm {
     }
 
     /// A VM for a new process of the program `parent` runs: the same
-    /// loaded program and builtins, a fork of its heap (constants, types,
-    /// methods), no globals yet (the host copies them in on first use), and
-    /// the same host and output.
+    /// loaded program and builtins, a fork of its heap (shared constants,
+    /// types and methods), no globals yet (the host copies them in on
+    /// first use), and the same host and output. Everything program-wide
+    /// is shared by reference and the stacks start empty, so a process
+    /// costs little more than this struct until it runs.
     pub fn new_process(parent: &Vm) -> Vm {
         Vm {
             heap: parent.heap.fork(),
@@ -209,9 +215,9 @@ impl Vm {
             roots: Vec::new(),
             native_floor: 0,
             program: Arc::clone(&parent.program),
-            options: parent.options.clone(),
-            builtins: parent.builtins.clone(),
-            field_cache: vec![(u32::MAX, 0); parent.field_cache.len()],
+            options: Arc::clone(&parent.options),
+            builtins: Arc::clone(&parent.builtins),
+            field_cache: Vec::new(),
             window: parent.window,
             method_cache: HashMap::new(),
             reentries: 0,

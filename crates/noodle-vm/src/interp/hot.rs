@@ -621,7 +621,9 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             }
             Op::GetField { dst, obj, .. } => {
                 let site = cache_base + (code.len() - ip.len()) - 1;
-                let (ty, idx) = field_cache[site];
+                let Some(&(ty, idx)) = field_cache.get(site) else {
+                    bail!()
+                };
                 let v = match r!(obj) {
                     Value::Obj(o) => match heap.get(o) {
                         Object::Instance(inst) if inst.type_id == ty => inst.fields[idx as usize],
@@ -633,7 +635,9 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             }
             Op::SetField { obj, src, .. } => {
                 let site = cache_base + (code.len() - ip.len()) - 1;
-                let (ty, idx) = field_cache[site];
+                let Some(&(ty, idx)) = field_cache.get(site) else {
+                    bail!()
+                };
                 let Value::Obj(o) = r!(obj) else { bail!() };
                 let v = r!(src);
                 let converted = match heap.get(o) {

@@ -207,7 +207,40 @@ impl Vm {
         {
             return Halt::Finished(v);
         }
-        self.execute(0)
+        self.execute_process()
+    }
+
+    /// `execute` for a process's outermost run: the register window is
+    /// restored first, and a process that parks gives back its unused
+    /// stack, so that a waiting process holds only its live registers.
+    fn execute_process(&mut self) -> Halt {
+        self.ensure_window();
+        let halt = self.execute(0);
+        if matches!(halt, Halt::Parked(_)) {
+            self.trim_stack();
+        }
+        halt
+    }
+
+    /// Truncates the register stack to its live part (see `stack_top`)
+    /// and frees the rest. A register window is 256 slots (4 KiB) or more,
+    /// most of it unused by a typical frame, which matters when a program
+    /// has a million waiting processes.
+    fn trim_stack(&mut self) {
+        let top = self.stack_top();
+        self.stack.truncate(top);
+        self.stack.shrink_to_fit();
+    }
+
+    /// Extends the stack to the running frame's full register window
+    /// again after `trim_stack`.
+    fn ensure_window(&mut self) {
+        if let Some(frame) = self.frames.last() {
+            let need = frame.base as usize + self.window;
+            if self.stack.len() < need {
+                self.stack.resize(need, Value::None);
+            }
+        }
     }
 
     /// Makes `callee(args)` the process's outermost call, to be run with
@@ -231,7 +264,9 @@ impl Vm {
                 return Err(self.type_error("a coroutine takes no arguments"));
             }
             let (closure, func, bound) = (c.closure, c.func, c.args.clone());
-            return self.enter_coroutine(closure, func, &bound, slot);
+            self.enter_coroutine(closure, func, &bound, slot)?;
+            self.trim_stack();
+            return Ok(());
         }
         match self.call_at(&program, slot, args.len(), None)? {
             CallOutcome::Done => self.immediate = Some(self.stack[slot]),
@@ -246,6 +281,8 @@ impl Vm {
                 }
             }
         }
+        // It may wait a long while before it first runs.
+        self.trim_stack();
         Ok(())
     }
 
@@ -286,6 +323,7 @@ impl Vm {
     pub fn resume(&mut self, how: crate::host::Resume) -> Halt {
         use crate::host::Resume;
         use crate::vm::Parked;
+        self.ensure_window();
         let parked = self.parked.take();
         match (how, parked) {
             (Resume::Value(v), Some(Parked::Value { slot } | Parked::Receive { slot, .. })) => {
@@ -309,7 +347,7 @@ impl Vm {
             }
             _ => {}
         }
-        self.execute(0)
+        self.execute_process()
     }
 
     /// The dispatch loop. Runs until the frame at index `stop_depth`
@@ -972,7 +1010,11 @@ impl Vm {
                         let fast = match r!(obj) {
                             Value::Obj(r) => match self.heap.get(r) {
                                 Object::Instance(inst) => {
-                                    let (ty, idx) = self.field_cache[site];
+                                    let (ty, idx) = self
+                                        .field_cache
+                                        .get(site)
+                                        .copied()
+                                        .unwrap_or((u32::MAX, 0));
                                     if ty == inst.type_id {
                                         Some(inst.fields[idx as usize])
                                     } else {
@@ -981,7 +1023,8 @@ impl Vm {
                                             [inst.type_id as usize]
                                             .field_index(sym);
                                         if let Some(i) = found {
-                                            self.field_cache[site] = (inst.type_id, i as u32);
+                                            *cache_slot(&mut self.field_cache, &program, site) =
+                                                (inst.type_id, i as u32);
                                         }
                                         found.map(|i| inst.fields[i])
                                     }
@@ -1029,10 +1072,9 @@ impl Vm {
                             let name = module.names[name as usize];
                             try_op!(set_field_slow(
                                 &mut self.heap,
-                                &mut self.field_cache,
+                                cache_slot(&mut self.field_cache, &program, site),
                                 o,
                                 name,
-                                site,
                                 v
                             ));
                         }
@@ -1325,7 +1367,9 @@ fn set_field_cached(
     v: Value,
 ) -> bool {
     let Value::Obj(r) = obj else { return false };
-    let (ty, idx) = cache[site];
+    let Some(&(ty, idx)) = cache.get(site) else {
+        return false;
+    };
     let Object::Instance(inst) = heap.get(r) else {
         return false;
     };
@@ -1351,19 +1395,31 @@ fn set_field_cached(
 #[inline(never)]
 fn set_field_slow(
     heap: &mut Heap,
-    cache: &mut [(u32, u32)],
+    slot: &mut (u32, u32),
     obj: Value,
     name: crate::types::Sym,
-    site: usize,
     v: Value,
 ) -> NResult<()> {
     set_field(heap, obj, name, v)?;
     if let Some(inst) = heap.instance(obj)
         && let Some(i) = heap.types().structs[inst.type_id as usize].field_index(name)
     {
-        cache[site] = (inst.type_id, i as u32);
+        *slot = (inst.type_id, i as u32);
     }
     Ok(())
+}
+
+/// The field cache entry of `site`, allocating the cache on first use.
+#[cold]
+fn cache_slot<'c>(
+    cache: &'c mut Vec<(u32, u32)>,
+    program: &crate::load::Program,
+    site: usize,
+) -> &'c mut (u32, u32) {
+    if cache.len() <= site {
+        cache.resize(program.cache_len.max(site + 1), (u32::MAX, 0));
+    }
+    &mut cache[site]
 }
 
 fn add_method(
@@ -1376,6 +1432,15 @@ fn add_method(
         return Err(heap.error(kinds::TYPE, "internal error: addmethod needs a closure"));
     };
     let full = &program.functions[closure.func as usize].name;
+    // A method that captures nothing goes to the shared segment, so new
+    // processes need no copy of it; one with cells stays local.
+    let method = if closure.cells.is_empty() {
+        let shared = Object::Closure(closure.clone());
+        Value::Obj(heap.alloc_const(shared))
+    } else {
+        heap.note_local_method();
+        method
+    };
     // Methods may be named `Type.method` for traces; the key is `method`.
     let short = full.rsplit('.').next().unwrap_or(full);
     let name = heap.types_mut().symbols.intern(short);

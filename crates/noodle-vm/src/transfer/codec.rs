@@ -21,6 +21,11 @@ const MAGIC: &[u8; 4] = b"NDS1";
 impl Message {
     /// The message as bytes, or what in it is not data.
     pub fn encode(&self) -> Result<Vec<u8>, String> {
+        // References into the program's shared segment become nodes of
+        // their own: the bytes must stand alone.
+        if let Some(shared) = &self.graph.shared {
+            return self.detached(shared).encode();
+        }
         let mut w = Writer(Vec::with_capacity(64));
         w.0.extend_from_slice(MAGIC);
         w.len(self.graph.nodes.len());
@@ -54,7 +59,11 @@ impl Message {
             return Err("trailing bytes after the encoded state".into());
         }
         Ok(Message {
-            graph: Arc::new(Graph { nodes, roots }),
+            graph: Arc::new(Graph {
+                nodes,
+                roots,
+                shared: None,
+            }),
         })
     }
 }
