@@ -384,6 +384,19 @@ fn construct(vm: &mut Vm, recipe: &Recipe) -> Result<(Instance, Value), Value> {
     }
 }
 
+/// Keeps only what `instance` needs alive in `vm` (the constructor's maps
+/// go) and gives back the register stack: an idle actor costs its state.
+fn settle(vm: &mut Vm, instance: &Instance) {
+    vm.truncate_roots(0);
+    for &f in &instance.handlers {
+        vm.push_root(f);
+    }
+    vm.push_root(instance.get_state);
+    vm.push_root(instance.set_state);
+    vm.release_stack();
+    vm.collect_garbage();
+}
+
 /// `spawn Actor(args)` from `parent`: every instance constructed now (an
 /// error in a constructor or a placement raises here), ready for [`start`].
 pub(crate) fn spawn(
@@ -403,7 +416,7 @@ pub(crate) fn spawn(
     let mut i = 0;
     while i < count {
         let mut vm = Box::new(Vm::new_process(parent));
-        let task = TaskCell::new(Arc::from("actor"));
+        let task = host.actor_task();
         process::adopt(&mut vm, Arc::clone(&world), Arc::clone(&task));
         let recipe = Recipe {
             proto,
@@ -434,6 +447,7 @@ pub(crate) fn spawn(
                 d
             }
         };
+        settle(&mut vm, &instance);
         let key = format!("{key_prefix}{}#{}", d.name, checkpoint::next_id());
         let cell = ActorCell::new(Arc::clone(&d), recipe, key);
         process::make_actor(&mut vm, Arc::clone(&cell));
@@ -479,7 +493,7 @@ fn revive(cell: Arc<ActorCell>, host: Arc<Shared>) {
             return;
         };
         let mut vm = Box::new(Vm::new_process(&lock(&seed)));
-        let task = TaskCell::new(Arc::from("actor"));
+        let task = host.actor_task();
         process::adopt(&mut vm, Arc::clone(&cell.recipe.world), Arc::clone(&task));
         process::make_actor(&mut vm, Arc::clone(&cell));
         stats::process_spawned();
@@ -524,10 +538,12 @@ impl Driver {
                         in_burst = 1;
                         tokio::task::yield_now().await;
                     }
-                    self.handle(env).await;
+                    // Boxed: an idle actor keeps only the small waiting
+                    // state, not the handler's (large) one.
+                    Box::pin(self.handle(env)).await;
                 }
                 Next::Restart => {
-                    if !self.rebuild().await {
+                    if !Box::pin(self.rebuild()).await {
                         break;
                     }
                 }
@@ -635,6 +651,7 @@ impl Driver {
         loop {
             let made = match construct(&mut self.vm, &self.cell.recipe) {
                 Ok((instance, _)) => {
+                    settle(&mut self.vm, &instance);
                     self.instance = instance;
                     self.handled = 0;
                     self.restore().await

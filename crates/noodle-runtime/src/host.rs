@@ -36,6 +36,9 @@ pub(crate) struct Shared {
     decls: Mutex<HashMap<u32, Arc<ActorDecl>>>,
     checkpoint_path: Option<String>,
     store: OnceLock<Arc<Store>>,
+    /// The task identity of every actor process: nothing cancels actors,
+    /// so they need no cell each (the tasks they spawn hang off it).
+    actor_task: Arc<TaskCell>,
 }
 
 impl Shared {
@@ -45,7 +48,12 @@ impl Shared {
             decls: Mutex::new(HashMap::new()),
             checkpoint_path,
             store: OnceLock::new(),
+            actor_task: TaskCell::new(Arc::from("actor")),
         }
+    }
+
+    pub(crate) fn actor_task(&self) -> Arc<TaskCell> {
+        Arc::clone(&self.actor_task)
     }
 
     /// The checkpoint store (opened on first use).

@@ -230,7 +230,11 @@ pub(crate) fn prepare(parent: &mut Vm, callee: Value, args: &[Value]) -> Result<
         None => Arc::from("task"),
     };
     let task = TaskCell::new(name);
-    if let Some(d) = data(parent) {
+    // Cancelling a task cancels what it spawned; nothing cancels an actor,
+    // so its tasks need no parent.
+    if let Some(d) = data(parent)
+        && d.actor.is_none()
+    {
         d.task.adopt(Arc::clone(&task));
     }
     adopt(&mut vm, world, Arc::clone(&task));

@@ -244,6 +244,16 @@ impl Vm {
     }
 
     /// Starts a new time slice of `budget` calls and back-edges.
+    /// Gives back the register stack of a process that has nothing running
+    /// (an actor waiting for its first message): an idle process should
+    /// cost its state, not a register window. The next call grows it again.
+    pub fn release_stack(&mut self) {
+        if self.frames.is_empty() {
+            self.stack = Vec::new();
+            self.frames = Vec::new();
+        }
+    }
+
     pub fn set_budget(&mut self, budget: i64) {
         self.budget = budget;
     }
