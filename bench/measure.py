@@ -33,9 +33,10 @@ PROGRAMS = os.path.join(BENCH, "programs")
 OUR_PEERS = os.path.join(BENCH, "peers")
 DEFAULT_SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench", "peers"))
 
-# N for idle-actors. Noodle needs about 23 KB per idle actor today, so 1,000,000
-# would not fit in this machine's 24 GB; every runtime gets the same N.
-IDLE_N = 100000
+# N for idle-actors; every runtime gets the same N (and expected/idle-actors.out
+# must match). At 1,000,000 python3 peaks at about 5 GB, the others at 3 GB or
+# less; lower it on a machine with less memory.
+IDLE_N = 1000000
 # workload -> arguments given to the peers (the CPU Noodle programs have them built in)
 PEER_ARGS = {
     "hello": [],
@@ -98,8 +99,7 @@ DESCRIPTION = {
     "pingpong": "ping-pong: two actors exchange 1,000,000 messages (500,000 round trips)",
     "ring": "ring: 1,000 actors pass a token around for 1,000,000 hops",
     "idle-actors": f"spawn {IDLE_N:,} actors that each block waiting for a message and hold their id, "
-                   "then ask the last one for its id; the figure to read is peak RSS per actor "
-                   f"(N = {IDLE_N:,}, not 1,000,000: Noodle would need about 23 GB)",
+                   "then ask the last one for its id; the figure to read is peak RSS per actor",
 }
 RUNTIMES = ["noodle", "python3", "lua5.4", "luajit", "node", "ruby", "erlang", "go"]
 EXT = {"python3": "py", "lua5.4": "lua", "luajit": "lua", "node": "js", "ruby": "rb"}
@@ -430,8 +430,9 @@ def derived_tables(by, wls, rts):
 
     msg = [w for w in wls if w in MESSAGES]
     if msg:
-        lines += ["", "Message throughput (messages / median wall; 1,000,000 messages per run; in "
-                  "brackets: after subtracting that runtime's start-up time, its `hello` row):", ""]
+        net = ("; in brackets: after subtracting that runtime's start-up time, its `hello` row"
+               if "hello" in wls else "")
+        lines += ["", f"Message throughput (messages / median wall; 1,000,000 messages per run{net}):", ""]
         lines += head(rts)
         for w in msg:
             cells = []
@@ -461,8 +462,9 @@ def derived_tables(by, wls, rts):
 
     if "idle-actors" in wls:
         n = int(PEER_ARGS["idle-actors"][0])
-        lines += ["", f"Memory per idle actor (peak RSS / {n:,}; in brackets: after subtracting the "
-                  "runtime's own start-up RSS, its `hello` row):", ""]
+        net = ("; in brackets: after subtracting that runtime's start-up RSS, its `hello` row"
+               if "hello" in wls else "")
+        lines += ["", f"Memory per idle actor (peak RSS / {n:,}{net}):", ""]
         lines += head(rts)
         cells = []
         for rt in rts:
@@ -477,7 +479,7 @@ def derived_tables(by, wls, rts):
             if s:
                 cell += f" ({(kb - s.get('rss_kb', s['rss_mb'] * 1024)) * 1024 / n:,.0f} B)"
             cells.append(cell)
-        lines.append("| bytes per actor | " + " | ".join(cells) + " |")
+        lines.append("| idle-actors: bytes per actor | " + " | ".join(cells) + " |")
     return lines
 
 

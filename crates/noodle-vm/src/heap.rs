@@ -29,6 +29,12 @@ use crate::value::{ObjRef, SHARED_BIT, TypeTag, Value};
 /// Collections never start below this many allocations.
 const MIN_GC_THRESHOLD: usize = 1 << 16;
 
+/// The smallest threshold of a spawned process's heap. Tasks and actors
+/// are many and mostly small: a process that waits between messages should
+/// not sit on 64K units of garbage (and the runtime objects it keeps
+/// alive) until its next collection.
+pub const PROCESS_GC_THRESHOLD: usize = 1 << 12;
+
 /// What a reference to no object reads as.
 static FREE: Object = Object::Free;
 
@@ -89,6 +95,8 @@ pub struct Heap {
     /// last collection, and the count that triggers the next one.
     allocated: usize,
     threshold: usize,
+    /// The threshold never drops below this.
+    min_threshold: usize,
     collections: usize,
     /// Time spent in [`Heap::collect`], for statistics.
     gc_time: Duration,
@@ -138,6 +146,7 @@ impl Heap {
             live: 0,
             allocated: 0,
             threshold: MIN_GC_THRESHOLD,
+            min_threshold: MIN_GC_THRESHOLD,
             collections: 0,
             gc_time: Duration::ZERO,
             pinned: Vec::new(),
@@ -568,6 +577,13 @@ impl Heap {
     /// Whether enough has been allocated since the last collection that
     /// the next safepoint should collect.
     #[inline]
+    /// Collects once `min` units are allocated (and never sooner after a
+    /// collection): see [`PROCESS_GC_THRESHOLD`].
+    pub fn set_min_threshold(&mut self, min: usize) {
+        self.min_threshold = min.max(1);
+        self.threshold = self.threshold.min(self.min_threshold.max(self.live * 2));
+    }
+
     pub fn should_collect(&self) -> bool {
         self.allocated >= self.threshold
     }
@@ -600,7 +616,7 @@ impl Heap {
         self.sweep();
         self.collections += 1;
         self.allocated = 0;
-        self.threshold = (self.live * 2).max(MIN_GC_THRESHOLD);
+        self.threshold = (self.live * 2).max(self.min_threshold);
         self.gc_time += started.elapsed();
     }
 
@@ -705,6 +721,9 @@ fn extra_units(object: &Object) -> usize {
         Object::List(items) => items.len() / 8,
         Object::Str(s) => s.as_str().len() / 64,
         Object::Map(m) => m.len() / 4,
+        // A handle keeps runtime state alive outside the heap (a reply
+        // cell, a task): garbage handles must not pile up unseen.
+        Object::Handle(_) => 8,
         _ => 0,
     }
 }
@@ -747,6 +766,7 @@ impl Heap {
     /// counters start fresh.
     pub fn fork(&self) -> Heap {
         let mut heap = Heap::with_shared(Arc::clone(&self.shared), Arc::clone(&self.types));
+        heap.set_min_threshold(PROCESS_GC_THRESHOLD);
         if !self.local_methods {
             return heap;
         }
