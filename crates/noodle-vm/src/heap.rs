@@ -319,8 +319,7 @@ impl Heap {
     }
 
     /// A shared object, or (for a stale reference) a free slot.
-    #[cold]
-    #[inline(never)]
+    #[inline]
     fn get_outside(&self, r: ObjRef) -> &Object {
         if r.is_shared() {
             self.shared.get(r)
