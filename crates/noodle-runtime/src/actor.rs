@@ -661,8 +661,13 @@ impl Driver {
             match made {
                 Ok(()) => return true,
                 Err(e) => {
+                    // Nobody awaits a restart, so its error is reported here.
                     let shown = noodle_vm::format::display_string(&self.vm.heap, e);
-                    stats::restart_failed(&shown);
+                    eprintln!(
+                        "warning: restarting actor {} failed: {shown}",
+                        self.cell.decl.name
+                    );
+                    stats::restart_failed();
                     let Some(link) = self.cell.link.get() else {
                         return false;
                     };

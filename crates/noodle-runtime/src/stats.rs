@@ -65,7 +65,7 @@ pub(crate) fn latency_missed() {
     LATENCY_MISSES.fetch_add(1, Ordering::Relaxed);
 }
 
-pub(crate) fn restart_failed(_error: &str) {
+pub(crate) fn restart_failed() {
     RESTART_FAILURES.fetch_add(1, Ordering::Relaxed);
 }
 
