@@ -140,7 +140,7 @@ impl ActorCell {
     }
 
     /// Queues `env` even past the capacity (for a sender that cannot wait).
-    fn post_over(&self, env: Envelope) {
+    pub(crate) fn post_over(&self, env: Envelope) {
         let mut mb = lock(&self.mailbox);
         if mb.stop.is_some() {
             drop(mb);
@@ -337,7 +337,7 @@ pub(crate) fn send(vm: &mut Vm, cell: Arc<ActorCell>, name: &str, args: &Args) -
 }
 
 /// The closure that runs constructor `proto`.
-fn constructor(vm: &mut Vm, proto: u32) -> Value {
+pub(crate) fn constructor(vm: &mut Vm, proto: u32) -> Value {
     Value::Obj(vm.heap.alloc(Object::Closure(Closure {
         func: proto,
         cells: Box::new([]),
@@ -346,7 +346,7 @@ fn constructor(vm: &mut Vm, proto: u32) -> Value {
 
 /// Runs a constructor (or `set_state`) to completion in `vm`: state
 /// initialisers do not wait, so this needs no scheduler.
-fn run_now(vm: &mut Vm, callee: Value, args: &[Value]) -> Result<Value, Value> {
+pub(crate) fn run_now(vm: &mut Vm, callee: Value, args: &[Value]) -> Result<Value, Value> {
     vm.set_budget(i64::MAX);
     let result = match vm.start(callee, args) {
         Ok(()) => match vm.run() {
@@ -355,7 +355,7 @@ fn run_now(vm: &mut Vm, callee: Value, args: &[Value]) -> Result<Value, Value> {
             Halt::Parked(_) | Halt::Yielded => Err(vm
                 .error(
                     kinds::TYPE,
-                    "an actor's state initialisers cannot wait (move the await into a handler)",
+                    "an actor's state initialisers and a supervisor's children are made without waiting",
                 )
                 .0),
         },
@@ -580,10 +580,7 @@ impl Driver {
         let outcome = match outcome {
             Ok(v) => {
                 let payload = Payload::of(&self.vm.heap, v);
-                match self.after_success().await {
-                    Ok(()) => Ok(payload),
-                    Err(e) => Err(e),
-                }
+                self.after_success().await.map(|()| payload)
             }
             Err(e) => Err(e),
         };
@@ -729,11 +726,6 @@ pub(crate) fn awaits_itself(vm: &Vm, h: &Handle) -> bool {
         return false;
     };
     me.holds_reply(&reply) || process::pending_holds(vm, &reply)
-}
-
-/// Queues `env` whatever the mailbox's capacity.
-pub(crate) fn force_post(cell: Arc<ActorCell>, env: Envelope) {
-    cell.post_over(env);
 }
 
 #[cfg(test)]

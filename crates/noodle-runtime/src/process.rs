@@ -132,7 +132,7 @@ pub(crate) fn add_pending(vm: &mut Vm, send: Pending) {
         vm.set_budget(0);
     } else if let Pending::Message(cell, env) = send {
         // Not a process of this runtime: nobody could wait, so queue it.
-        actor::force_post(cell, env);
+        cell.post_over(env);
     }
 }
 

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use noodle_vm::error::kinds;
-use noodle_vm::object::{Closure, Handle, HandleKind};
-use noodle_vm::{Halt, NResult, Object, Thrown, Value, Vm};
+use noodle_vm::object::{Handle, HandleKind};
+use noodle_vm::{NResult, Object, Thrown, Value, Vm};
 
 use crate::actor::{self, ActorCell, StopKind};
 use crate::decl::{self, Datum, Policy};
@@ -291,15 +291,13 @@ pub(crate) fn spawn(
     key_prefix: &str,
 ) -> NResult<Arc<SupervisorCell>> {
     let world = process::current_world(parent);
-    let mut svm = Box::new(Vm::new_process(parent));
-    process::adopt(
-        &mut svm,
-        Arc::clone(&world),
-        TaskCell::new(Arc::from("supervisor")),
-    );
-    let mut seed = Box::new(Vm::new_process(parent));
-    process::adopt(&mut seed, world, TaskCell::new(Arc::from("supervisor")));
-    let seed = Arc::new(Mutex::new(seed));
+    let mut vm = Box::new(Vm::new_process(parent));
+    process::adopt(&mut vm, world, TaskCell::new(Arc::from("supervisor")));
+    // The process that runs the constructor and spawns the children is
+    // then the seed that revived children are forked from.
+    let seed = Arc::new(Mutex::new(vm));
+    let mut guard = lock(&seed);
+    let svm: &mut Vm = &mut guard;
     let name: Arc<str> = svm
         .heap
         .types()
@@ -311,17 +309,10 @@ pub(crate) fn spawn(
         let error = noodle_vm::transfer::Message::export(&svm.heap, e);
         Thrown(error.import_one(&mut parent.heap))
     };
-    let ctor = Value::Obj(svm.heap.alloc(Object::Closure(Closure {
-        func: proto,
-        cells: Box::new([]),
-    })));
-    svm.set_budget(i64::MAX);
-    let result = match svm.start(ctor, &[]).map(|()| svm.run()) {
-        Ok(Halt::Finished(v)) => v,
-        Ok(Halt::Raised(e)) | Err(Thrown(e)) => return Err(fail(&svm, parent, e)),
-        Ok(Halt::Parked(_) | Halt::Yielded) => {
-            return Err(parent.type_error("a supervisor's children are made without waiting"));
-        }
+    let ctor = actor::constructor(svm, proto);
+    let result = match actor::run_now(svm, ctor, &[]) {
+        Ok(v) => v,
+        Err(e) => return Err(fail(svm, parent, e)),
     };
     svm.push_root(result);
     let (strategy, max_restarts, within) = options(&svm.heap, result)
@@ -342,28 +333,19 @@ pub(crate) fn spawn(
         let node = match svm.heap.object(kind) {
             Some(&Object::ActorType { proto }) => {
                 let key = format!("{prefix}{child_name}/");
-                let made = actor::spawn(
-                    shared,
-                    &mut svm,
-                    proto,
-                    &args,
-                    Some(Arc::clone(&seed)),
-                    &key,
-                );
+                let made = actor::spawn(shared, svm, proto, &args, Some(Arc::clone(&seed)), &key);
                 match made {
                     Ok((address, cells, started)) => {
                         drivers.extend(started);
                         ChildNode::Actors { cells, address }
                     }
-                    Err(Thrown(e)) => return Err(fail(&svm, parent, e)),
+                    Err(Thrown(e)) => return Err(fail(svm, parent, e)),
                 }
             }
-            Some(&Object::SupervisorType { proto }) => {
-                match spawn(shared, &mut svm, proto, &prefix) {
-                    Ok(s) => ChildNode::Supervisor(s),
-                    Err(Thrown(e)) => return Err(fail(&svm, parent, e)),
-                }
-            }
+            Some(&Object::SupervisorType { proto }) => match spawn(shared, svm, proto, &prefix) {
+                Ok(s) => ChildNode::Supervisor(s),
+                Err(Thrown(e)) => return Err(fail(svm, parent, e)),
+            },
             _ => {
                 let shown = svm.display(kind);
                 let message = format!(
@@ -406,6 +388,7 @@ pub(crate) fn spawn(
             }
         }
     }
+    drop(guard);
     actor::start(drivers);
     Ok(cell)
 }
