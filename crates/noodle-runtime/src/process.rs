@@ -10,7 +10,7 @@ use noodle_vm::error::kinds;
 use noodle_vm::transfer::Message;
 use noodle_vm::{Halt, Object, Resume, Value, Vm, Wait};
 
-use crate::actor::{self, ActorCell, Envelope};
+use crate::actor::{self, ActorCell, Driver, Envelope};
 use crate::stats;
 use crate::task::{Failure, Outcome, Payload, TaskCell};
 use crate::wait::Chan;
@@ -72,6 +72,20 @@ pub(crate) struct ProcessData {
     /// Sends that found a full mailbox or channel, delivered in order
     /// before the process runs on.
     pending: VecDeque<Pending>,
+    /// An idle actor a send of this process woke: it runs at this
+    /// process's next halt, here if the process awaits its reply.
+    deferred: Option<Box<Driver>>,
+}
+
+impl Drop for ProcessData {
+    fn drop(&mut self) {
+        // A process that ends holding a woken actor must not lose it.
+        if let Some(driver) = self.deferred.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            actor::spawn_driver(driver);
+        }
+    }
 }
 
 /// Same value, or the same object: what a global's identity is.
@@ -106,6 +120,7 @@ pub(crate) fn adopt(vm: &mut Vm, world: Arc<World>, task: Arc<TaskCell>) {
         task,
         actor: None,
         pending: VecDeque::new(),
+        deferred: None,
     }));
 }
 
@@ -118,6 +133,30 @@ pub(crate) fn make_actor(vm: &mut Vm, cell: Arc<ActorCell>) {
 
 pub(crate) fn actor_of(vm: &Vm) -> Option<&Arc<ActorCell>> {
     data(vm)?.actor.as_ref()
+}
+
+/// Holds the actor `driver` (woken by a send of `vm`) until `vm` halts. A
+/// process holds one: an earlier one starts on its own.
+pub(crate) fn defer(vm: &mut Vm, driver: Box<Driver>) {
+    match data_mut(vm) {
+        Some(d) => {
+            if let Some(older) = d.deferred.replace(driver) {
+                actor::spawn_driver(older);
+            }
+        }
+        None => actor::spawn_driver(driver),
+    }
+}
+
+pub(crate) fn take_deferred(vm: &mut Vm) -> Option<Box<Driver>> {
+    data_mut(vm)?.deferred.take()
+}
+
+/// Starts the actor `vm` woke, if any, on its own.
+pub(crate) fn spawn_deferred(vm: &mut Vm) {
+    if let Some(driver) = take_deferred(vm) {
+        actor::spawn_driver(driver);
+    }
 }
 
 pub(crate) fn has_pending(vm: &Vm) -> bool {
@@ -242,6 +281,8 @@ pub(crate) fn prepare(parent: &mut Vm, callee: Value, args: &[Value]) -> Result<
         let error = Message::export(&vm.heap, e.0);
         return Err(error.import_one(&mut parent.heap));
     }
+    // It may wait in a run queue a long while before it first runs.
+    vm.trim_stack();
     Ok(Prepared { vm, task })
 }
 
@@ -257,7 +298,13 @@ impl Prepared {
                 Err(e) => Err(Failure::Raised(Message::export(&vm.heap, e))),
             };
             stats::process_ended(&vm);
+            let woken = take_deferred(&mut vm);
+            drop(vm);
             task.complete(outcome);
+            // The task is done, so the actor it woke last runs on its task.
+            if let Some(driver) = woken {
+                Box::pin(actor::run_driver(driver)).await;
+            }
         });
         cell
     }
@@ -266,9 +313,20 @@ impl Prepared {
 /// Runs a started process to its end: its value, or the error that
 /// escaped it (in its own heap).
 pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Value> {
-    let mut halt = vm.run();
+    let halt = vm.run();
+    drive_from(vm, me, halt).await
+}
+
+/// [`drive`] for a process that has run up to `halt`.
+pub(crate) async fn drive_from(
+    vm: &mut Vm,
+    me: &Arc<TaskCell>,
+    mut halt: Halt,
+) -> Result<Value, Value> {
     loop {
         if has_pending(vm) {
+            // The actor this process woke may be the one it waits for.
+            spawn_deferred(vm);
             let sends = take_pending(vm);
             let delivered = tokio::select! {
                 () = async { for send in sends { send.deliver().await } } => true,
@@ -295,6 +353,7 @@ pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Valu
             }
             Halt::Raised(e) => return Err(e),
             Halt::Yielded => {
+                spawn_deferred(vm);
                 let before = std::thread::current().id();
                 tokio::task::yield_now().await;
                 if std::thread::current().id() != before {
@@ -312,6 +371,16 @@ pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Valu
                 let handle = match wait {
                     Wait::Await(h) | Wait::Receive(h) => h,
                 };
+                if let Some(woken) = take_deferred(vm) {
+                    match crate::wait::as_task(&handle) {
+                        // The reply of the message that woke it: nothing
+                        // else can run here meanwhile, so run it here.
+                        Some(reply) if woken.cell.holds_reply(&reply) => {
+                            actor::run_inline(woken, reply)
+                        }
+                        _ => actor::spawn_driver(woken),
+                    }
+                }
                 let before = std::thread::current().id();
                 let outcome: Outcome = if me.is_cancelled() {
                     Err(Failure::cancelled())
@@ -329,14 +398,17 @@ pub(crate) async fn drive(vm: &mut Vm, me: &Arc<TaskCell>) -> Result<Value, Valu
                     if let Some(outcome) = task.result() {
                         outcome
                     } else if actor_of(vm).is_some() {
+                        vm.trim_stack();
                         task.wait().await
                     } else {
+                        vm.trim_stack();
                         tokio::select! {
                             outcome = task.wait() => outcome,
                             () = me.cancelled() => Err(Failure::cancelled()),
                         }
                     }
                 } else {
+                    vm.trim_stack();
                     tokio::select! {
                         outcome = wait_for(handle) => outcome,
                         () = me.cancelled() => Err(Failure::cancelled()),

@@ -149,6 +149,7 @@ pub mod methods;
 pub mod native;
 pub mod object;
 pub mod ops;
+mod stack_pool;
 pub mod transfer;
 pub mod types;
 pub mod value;

@@ -243,17 +243,17 @@ impl Vm {
         self.host.as_ref()
     }
 
-    /// Starts a new time slice of `budget` calls and back-edges.
     /// Gives back the register stack of a process that has nothing running
-    /// (an actor waiting for its first message): an idle process should
-    /// cost its state, not a register window. The next call grows it again.
+    /// (an idle actor): an idle process should cost its state, not a
+    /// register window. The next call takes one again.
     pub fn release_stack(&mut self) {
         if self.frames.is_empty() {
-            self.stack = Vec::new();
+            crate::stack_pool::give(std::mem::take(&mut self.stack));
             self.frames = Vec::new();
         }
     }
 
+    /// Starts a new time slice of `budget` calls and back-edges.
     pub fn set_budget(&mut self, budget: i64) {
         self.budget = budget;
     }

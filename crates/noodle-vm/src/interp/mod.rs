@@ -211,22 +211,19 @@ impl Vm {
     }
 
     /// `execute` for a process's outermost run: the register window is
-    /// restored first, and a process that parks gives back its unused
-    /// stack, so that a waiting process holds only its live registers.
+    /// restored first (the runtime may have trimmed the stack while the
+    /// process waited).
     fn execute_process(&mut self) -> Halt {
         self.ensure_window();
-        let halt = self.execute(0);
-        if matches!(halt, Halt::Parked(_)) {
-            self.trim_stack();
-        }
-        halt
+        self.execute(0)
     }
 
     /// Truncates the register stack to its live part (see `stack_top`)
     /// and frees the rest. A register window is 256 slots (4 KiB) or more,
     /// most of it unused by a typical frame, which matters when a program
-    /// has a million waiting processes.
-    fn trim_stack(&mut self) {
+    /// has a million waiting processes; the runtime calls this when a
+    /// process is about to wait, not merely park.
+    pub fn trim_stack(&mut self) {
         let top = self.stack_top();
         self.stack.truncate(top);
         self.stack.shrink_to_fit();
@@ -237,9 +234,18 @@ impl Vm {
     fn ensure_window(&mut self) {
         if let Some(frame) = self.frames.last() {
             let need = frame.base as usize + self.window;
-            if self.stack.len() < need {
-                self.stack.resize(need, Value::None);
+            self.grow_stack(need);
+        }
+    }
+
+    /// Makes the stack at least `need` slots long, starting from a spare
+    /// stack of this thread when it has none.
+    fn grow_stack(&mut self, need: usize) {
+        if self.stack.len() < need {
+            if self.stack.capacity() == 0 {
+                self.stack = crate::stack_pool::take();
             }
+            self.stack.resize(need, Value::None);
         }
     }
 
@@ -253,10 +259,7 @@ impl Vm {
         self.handlers.clear();
         self.parked = None;
         let slot = 0;
-        let need = slot + 1 + args.len() + self.window;
-        if self.stack.len() < need {
-            self.stack.resize(need, Value::None);
-        }
+        self.grow_stack(slot + 1 + args.len() + self.window);
         self.stack[slot] = callee;
         self.stack[slot + 1..slot + 1 + args.len()].copy_from_slice(args);
         if let Some(Object::Coroutine(c)) = self.heap.object(callee) {
@@ -265,7 +268,6 @@ impl Vm {
             }
             let (closure, func, bound) = (c.closure, c.func, c.args.clone());
             self.enter_coroutine(closure, func, &bound, slot)?;
-            self.trim_stack();
             return Ok(());
         }
         match self.call_at(&program, slot, args.len(), None)? {
@@ -281,8 +283,6 @@ impl Vm {
                 }
             }
         }
-        // It may wait a long while before it first runs.
-        self.trim_stack();
         Ok(())
     }
 

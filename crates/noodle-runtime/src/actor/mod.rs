@@ -2,9 +2,9 @@
 //!
 //! An [`ActorCell`] is the address: the mailbox and the actor's life state.
 //! It outlives restarts, so an address never changes. A [`Driver`] owns the
-//! running process (its VM, with the state in the cells of the handler
-//! closures) and takes messages from the cell one at a time; when the actor
-//! stops, the driver ends and drops the process.
+//! process (its VM, with the state in the cells of the handler closures);
+//! an idle actor's driver waits in its mailbox, and a send activates it
+//! (see [`driver`]).
 //!
 //! A send copies the arguments, puts the message in the mailbox at once
 //! and returns the reply future: a task cell the driver completes with the
@@ -13,6 +13,10 @@
 //! sender wait: the message goes to the sender's pending list and the
 //! sender yields at its next call, where the driver delivers it before the
 //! process runs on.
+
+mod driver;
+
+pub(crate) use driver::{Driver, run as run_driver, run_inline, spawn as spawn_driver};
 
 use std::collections::VecDeque;
 use std::pin::pin;
@@ -29,10 +33,10 @@ use tokio::sync::Notify;
 use crate::checkpoint;
 use crate::decl::{self, ActorDecl, Instance};
 use crate::host::Shared;
-use crate::process::{self, Pending, World, drive};
+use crate::process::{self, Pending, World};
 use crate::stats;
-use crate::supervisor::{Link, Reason};
-use crate::task::{Failure, Payload, TaskCell, lock};
+use crate::supervisor::Link;
+use crate::task::{Failure, TaskCell, lock};
 use crate::wait::future_of;
 
 /// One message: which handler, its arguments, where the reply goes.
@@ -53,13 +57,35 @@ pub(crate) enum StopKind {
     Supervisor,
 }
 
+/// Where an actor's driver is.
+enum Slot {
+    /// Waiting in the mailbox for a message: the actor has no task.
+    Idle(Box<Driver>),
+    /// Taken by an activation (running, or deferred by a sender).
+    Active,
+    /// Gone: the actor stopped (a supervisor may revive it).
+    Ended,
+}
+
 struct Mailbox {
     queue: VecDeque<Envelope>,
     stop: Option<StopKind>,
     /// Its supervisor asked for a restart before the next message.
     restart: bool,
-    /// A driver owns the actor (false once it has stopped).
-    running: bool,
+    driver: Slot,
+}
+
+impl Mailbox {
+    /// Takes an idle driver out to be activated.
+    fn wake(&mut self) -> Option<Box<Driver>> {
+        match std::mem::replace(&mut self.driver, Slot::Active) {
+            Slot::Idle(d) => Some(d),
+            other => {
+                self.driver = other;
+                None
+            }
+        }
+    }
 }
 
 /// How to make an actor's state again: its constructor, the arguments it
@@ -77,8 +103,6 @@ pub(crate) struct Recipe {
 pub(crate) struct ActorCell {
     pub(crate) decl: Arc<ActorDecl>,
     mailbox: Mutex<Mailbox>,
-    /// A message or a request for the driver.
-    wake: Notify,
     /// Room in a bounded mailbox.
     space: Notify,
     pub(crate) recipe: Recipe,
@@ -109,9 +133,8 @@ impl ActorCell {
                 queue: VecDeque::new(),
                 stop: None,
                 restart: false,
-                running: true,
+                driver: Slot::Active,
             }),
-            wake: Notify::new(),
             space: Notify::new(),
             recipe,
             link: OnceLock::new(),
@@ -120,13 +143,14 @@ impl ActorCell {
     }
 
     /// Queues `env`, or hands it back when a bounded mailbox is full. A
-    /// stopped actor fails the reply at once.
-    fn post(&self, env: Envelope) -> Result<(), Envelope> {
+    /// stopped actor fails the reply at once. An idle actor's driver comes
+    /// back, for the caller to activate.
+    fn post(&self, env: Envelope) -> Result<Option<Box<Driver>>, Envelope> {
         let mut mb = lock(&self.mailbox);
         if mb.stop.is_some() {
             drop(mb);
             env.reply.complete(Err(stopped_failure(&self.decl)));
-            return Ok(());
+            return Ok(None);
         }
         if let Some(capacity) = self.decl.capacity
             && mb.queue.len() >= capacity
@@ -134,9 +158,7 @@ impl ActorCell {
             return Err(env);
         }
         mb.queue.push_back(env);
-        drop(mb);
-        self.wake.notify_one();
-        Ok(())
+        Ok(mb.wake())
     }
 
     /// Queues `env` even past the capacity (for a sender that cannot wait).
@@ -148,8 +170,11 @@ impl ActorCell {
             return;
         }
         mb.queue.push_back(env);
+        let woken = mb.wake();
         drop(mb);
-        self.wake.notify_one();
+        if let Some(d) = woken {
+            spawn_driver(d);
+        }
     }
 
     /// Queues `env`, waiting while the mailbox is full.
@@ -158,42 +183,76 @@ impl ActorCell {
             let mut room = pin!(self.space.notified());
             room.as_mut().enable();
             match self.post(env) {
-                Ok(()) => return,
+                Ok(woken) => {
+                    if let Some(d) = woken {
+                        spawn_driver(d);
+                    }
+                    return;
+                }
                 Err(back) => env = back,
             }
             room.await;
         }
     }
 
-    async fn next(&self) -> Next {
-        loop {
-            let woken = self.wake.notified();
-            {
-                let mut mb = lock(&self.mailbox);
-                if mb.restart {
-                    mb.restart = false;
-                    return Next::Restart;
-                }
-                if let Some(kind) = mb.stop {
-                    mb.running = false;
-                    let queued = std::mem::take(&mut mb.queue);
-                    drop(mb);
-                    for env in queued {
-                        env.reply.complete(Err(stopped_failure(&self.decl)));
-                    }
-                    self.space.notify_waiters();
-                    return Next::Stopped(kind);
-                }
-                if let Some(env) = mb.queue.pop_front() {
-                    drop(mb);
-                    if self.decl.capacity.is_some() {
-                        self.space.notify_one();
-                    }
-                    return Next::Message(env);
-                }
-            }
-            woken.await;
+    /// What `driver` does next, or `None` when the mailbox is empty: the
+    /// driver then waits in it until a message arrives.
+    fn next(&self, driver: Box<Driver>) -> Option<(Box<Driver>, Next)> {
+        let mut mb = lock(&self.mailbox);
+        if mb.restart {
+            mb.restart = false;
+            return Some((driver, Next::Restart));
         }
+        if let Some(kind) = mb.stop {
+            mb.driver = Slot::Ended;
+            let queued = std::mem::take(&mut mb.queue);
+            drop(mb);
+            for env in queued {
+                env.reply.complete(Err(stopped_failure(&self.decl)));
+            }
+            self.space.notify_waiters();
+            return Some((driver, Next::Stopped(kind)));
+        }
+        match mb.queue.pop_front() {
+            Some(env) => {
+                drop(mb);
+                if self.decl.capacity.is_some() {
+                    self.space.notify_one();
+                }
+                Some((driver, Next::Message(env)))
+            }
+            None => {
+                let mut driver = driver;
+                driver.vm.release_stack();
+                mb.driver = Slot::Idle(driver);
+                None
+            }
+        }
+    }
+
+    /// Puts `driver` back to wait for messages, or hands it back when
+    /// there is something to do.
+    fn park(&self, driver: Box<Driver>) -> Option<Box<Driver>> {
+        let mut mb = lock(&self.mailbox);
+        if mb.queue.is_empty() && mb.stop.is_none() && !mb.restart {
+            let mut driver = driver;
+            driver.vm.release_stack();
+            mb.driver = Slot::Idle(driver);
+            None
+        } else {
+            Some(driver)
+        }
+    }
+
+    /// Marks the actor as having no driver (it stopped for good, until a
+    /// supervisor revives it).
+    fn end(&self) {
+        lock(&self.mailbox).driver = Slot::Ended;
+    }
+
+    /// Takes a restart its supervisor asked for.
+    fn take_restart(&self) -> bool {
+        std::mem::take(&mut lock(&self.mailbox).restart)
     }
 
     /// Stops the actor after its current message; queued and new
@@ -204,8 +263,11 @@ impl ActorCell {
             mb.stop = Some(kind);
         }
         mb.restart = false;
+        let woken = mb.wake();
         drop(mb);
-        self.wake.notify_one();
+        if let Some(d) = woken {
+            spawn_driver(d);
+        }
         self.space.notify_waiters();
     }
 
@@ -214,14 +276,17 @@ impl ActorCell {
     pub(crate) fn restart(self: &Arc<Self>, host: &Arc<Shared>) {
         let mut mb = lock(&self.mailbox);
         mb.stop = None;
-        if mb.running {
-            mb.restart = true;
+        if matches!(mb.driver, Slot::Ended) {
+            mb.driver = Slot::Active;
             drop(mb);
-            self.wake.notify_one();
+            driver::revive(Arc::clone(self), Arc::clone(host));
         } else {
-            mb.running = true;
+            mb.restart = true;
+            let woken = mb.wake();
             drop(mb);
-            revive(Arc::clone(self), Arc::clone(host));
+            if let Some(d) = woken {
+                spawn_driver(d);
+            }
         }
     }
 
@@ -330,8 +395,12 @@ pub(crate) fn send(vm: &mut Vm, cell: Arc<ActorCell>, name: &str, args: &Args) -
     stats::message_sent();
     if process::has_pending(vm) {
         process::add_pending(vm, Pending::Message(cell, env));
-    } else if let Err(env) = cell.post(env) {
-        process::add_pending(vm, Pending::Message(cell, env));
+    } else {
+        match cell.post(env) {
+            Ok(Some(woken)) => process::defer(vm, woken),
+            Ok(None) => {}
+            Err(env) => process::add_pending(vm, Pending::Message(cell, env)),
+        }
     }
     Ok(Value::Obj(vm.heap.alloc(Object::Handle(future_of(reply)))))
 }
@@ -362,6 +431,9 @@ pub(crate) fn run_now(vm: &mut Vm, callee: Value, args: &[Value]) -> Result<Valu
         Err(e) => Err(e.0),
     };
     vm.set_budget(process::SLICE);
+    // Nothing here parks, so an actor it woke would wait for the next
+    // halt of this process, which may be idle by then.
+    process::spawn_deferred(vm);
     result
 }
 
@@ -397,6 +469,10 @@ fn settle(vm: &mut Vm, instance: &Instance) {
     vm.collect_garbage();
 }
 
+/// A new actor: its address, its instances (one per replica) and their
+/// drivers, ready for [`start`].
+pub(crate) type Spawned = (Handle, Vec<Arc<ActorCell>>, Vec<Box<Driver>>);
+
 /// `spawn Actor(args)` from `parent`: every instance constructed now (an
 /// error in a constructor or a placement raises here), ready for [`start`].
 pub(crate) fn spawn(
@@ -406,7 +482,7 @@ pub(crate) fn spawn(
     args: &[Value],
     seed: Option<Arc<Mutex<Box<Vm>>>>,
     key_prefix: &str,
-) -> NResult<(Handle, Vec<Arc<ActorCell>>, Vec<Driver>)> {
+) -> NResult<Spawned> {
     let world = process::current_world(parent);
     let recipe_args = Message::export_all(&parent.heap, args);
     let mut cells = Vec::new();
@@ -453,14 +529,14 @@ pub(crate) fn spawn(
         process::make_actor(&mut vm, Arc::clone(&cell));
         stats::process_spawned();
         cells.push(Arc::clone(&cell));
-        drivers.push(Driver {
+        drivers.push(Box::new(Driver {
             cell,
             vm,
             instance,
             task,
             handled: 0,
             host: Arc::clone(host),
-        });
+        }));
         i += 1;
     }
     let Some(decl) = decl else {
@@ -477,233 +553,16 @@ pub(crate) fn spawn(
     Ok((address(&decl.address_label, inner), cells, drivers))
 }
 
-/// Hands actors made by [`spawn`] to the scheduler.
-pub(crate) fn start(drivers: Vec<Driver>) {
+/// Lets actors made by [`spawn`] take messages: each waits in its mailbox,
+/// with no task until a message comes.
+// Boxed: each driver moves on into its mailbox as it is.
+#[allow(clippy::vec_box)]
+pub(crate) fn start(drivers: Vec<Box<Driver>>) {
     for driver in drivers {
-        tokio::spawn(driver.run());
-    }
-}
-
-/// Starts a new driver for a stopped supervised actor: a new process from
-/// the supervisor's seed, constructed, restored from its checkpoint.
-fn revive(cell: Arc<ActorCell>, host: Arc<Shared>) {
-    tokio::spawn(async move {
-        let Some(seed) = cell.recipe.seed.clone() else {
-            cell.stop(StopKind::Supervisor);
-            return;
-        };
-        let mut vm = Box::new(Vm::new_process(&lock(&seed)));
-        let task = host.actor_task();
-        process::adopt(&mut vm, Arc::clone(&cell.recipe.world), Arc::clone(&task));
-        process::make_actor(&mut vm, Arc::clone(&cell));
-        stats::process_spawned();
-        let mut driver = Driver {
-            cell,
-            vm,
-            instance: Instance {
-                handlers: Vec::new(),
-                get_state: Value::None,
-                set_state: Value::None,
-            },
-            task,
-            handled: 0,
-            host,
-        };
-        if driver.rebuild().await {
-            driver.run().await;
+        let cell = Arc::clone(&driver.cell);
+        if let Some(d) = cell.park(driver) {
+            spawn_driver(d);
         }
-    });
-}
-
-/// The running side of an actor.
-pub(crate) struct Driver {
-    cell: Arc<ActorCell>,
-    vm: Box<Vm>,
-    instance: Instance,
-    task: Arc<TaskCell>,
-    /// Handlers completed without error since the actor (re)started.
-    handled: u64,
-    host: Arc<Shared>,
-}
-
-impl Driver {
-    async fn run(mut self) {
-        let burst = self.cell.decl.qos.burst();
-        let mut in_burst = 0;
-        loop {
-            match self.cell.next().await {
-                Next::Message(env) => {
-                    in_burst += 1;
-                    if in_burst > burst {
-                        in_burst = 1;
-                        tokio::task::yield_now().await;
-                    }
-                    // Boxed: an idle actor keeps only the small waiting
-                    // state, not the handler's (large) one.
-                    Box::pin(self.handle(env)).await;
-                }
-                Next::Restart => {
-                    if !Box::pin(self.rebuild()).await {
-                        break;
-                    }
-                }
-                Next::Stopped(kind) => {
-                    if kind == StopKind::User
-                        && let Some(link) = self.cell.link.get()
-                    {
-                        link.report(&self.host, &self.cell, Reason::Stopped);
-                    }
-                    break;
-                }
-            }
-        }
-        stats::process_ended(&self.vm);
-    }
-
-    async fn handle(&mut self, env: Envelope) {
-        if let (Some(target), Some(sent)) = (self.cell.decl.latency_target, env.sent)
-            && sent.elapsed() > target
-        {
-            stats::latency_missed();
-        }
-        let Some(&handler) = self.instance.handlers.get(env.handler as usize) else {
-            let failure = Failure::new(kinds::TYPE, "internal error: no such handler");
-            env.reply.complete(Err(failure));
-            return;
-        };
-        let args = env.args.import(&mut self.vm.heap);
-        self.vm.set_budget(process::SLICE);
-        let outcome = match self.vm.start(handler, &args) {
-            Ok(()) => drive(&mut self.vm, &self.task).await,
-            Err(e) => Err(e.0),
-        };
-        let outcome = match outcome {
-            Ok(v) => {
-                let payload = Payload::of(&self.vm.heap, v);
-                self.after_success().await.map(|()| payload)
-            }
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok(payload) => env.reply.complete(Ok(payload)),
-            Err(e) => {
-                let failure = Failure::Raised(Message::export(&self.vm.heap, e));
-                self.failed().await;
-                env.reply.complete(Err(failure));
-            }
-        }
-    }
-
-    /// Counts a completed handler and saves a checkpoint when one is due.
-    async fn after_success(&mut self) -> Result<(), Value> {
-        self.handled += 1;
-        let Some(every) = self.cell.decl.checkpoint_every else {
-            return Ok(());
-        };
-        if !self.handled.is_multiple_of(every) {
-            return Ok(());
-        }
-        let state = run_now(&mut self.vm, self.instance.get_state, &[])?;
-        let bytes = match Message::export(&self.vm.heap, state).encode() {
-            Ok(bytes) => bytes,
-            Err(what) => {
-                let message = format!(
-                    "cannot checkpoint actor {}: its state holds {what}, and only data can be saved",
-                    self.cell.decl.name
-                );
-                return Err(self.vm.error(kinds::TYPE, message).0);
-            }
-        };
-        let store = self.host.checkpoints();
-        let key = self.cell.checkpoint_key.clone();
-        match tokio::task::spawn_blocking(move || store.save(&key, &bytes)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(message)) => Err(self.vm.error(kinds::VALUE, message).0),
-            Err(_) => Err(self
-                .vm
-                .error(kinds::VALUE, "the checkpoint writer failed")
-                .0),
-        }
-    }
-
-    /// A handler raised: its supervisor applies its strategy before the
-    /// caller hears of it. An unsupervised actor keeps its state.
-    async fn failed(&mut self) {
-        if let Some(link) = self.cell.link.get() {
-            link.report(&self.host, &self.cell, Reason::Error);
-            let restart = {
-                let mut mb = lock(&self.cell.mailbox);
-                std::mem::take(&mut mb.restart)
-            };
-            if restart {
-                self.rebuild().await;
-            }
-        }
-    }
-
-    /// Fresh state from the constructor, then the last checkpoint. A
-    /// constructor that raises counts as another failure; `false` when the
-    /// actor is stopped for good.
-    async fn rebuild(&mut self) -> bool {
-        loop {
-            let made = match construct(&mut self.vm, &self.cell.recipe) {
-                Ok((instance, _)) => {
-                    settle(&mut self.vm, &instance);
-                    self.instance = instance;
-                    self.handled = 0;
-                    self.restore().await
-                }
-                Err(e) => Err(e),
-            };
-            match made {
-                Ok(()) => return true,
-                Err(e) => {
-                    // Nobody awaits a restart, so its error is reported here.
-                    let shown = noodle_vm::format::display_string(&self.vm.heap, e);
-                    eprintln!(
-                        "warning: restarting actor {} failed: {shown}",
-                        self.cell.decl.name
-                    );
-                    stats::restart_failed();
-                    let Some(link) = self.cell.link.get() else {
-                        return false;
-                    };
-                    link.report(&self.host, &self.cell, Reason::Error);
-                    let again = std::mem::take(&mut lock(&self.cell.mailbox).restart);
-                    if !again {
-                        return !self.cell.is_stopped();
-                    }
-                }
-            }
-        }
-    }
-
-    /// Restores the last checkpoint, if there is one.
-    async fn restore(&mut self) -> Result<(), Value> {
-        if self.cell.decl.checkpoint_every.is_none() {
-            return Ok(());
-        }
-        let store = self.host.checkpoints();
-        let key = self.cell.checkpoint_key.clone();
-        let loaded = tokio::task::spawn_blocking(move || store.load(&key))
-            .await
-            .unwrap_or_else(|_| Err("the checkpoint reader failed".to_string()));
-        let bytes = match loaded {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => return Ok(()),
-            Err(message) => return Err(self.vm.error(kinds::VALUE, message).0),
-        };
-        let state = match Message::decode(&bytes) {
-            Ok(m) => m.import_one(&mut self.vm.heap),
-            Err(message) => {
-                let message = format!(
-                    "the checkpoint of actor {} is damaged: {message}",
-                    self.cell.decl.name
-                );
-                return Err(self.vm.error(kinds::VALUE, message).0);
-            }
-        };
-        run_now(&mut self.vm, self.instance.set_state, &[state]).map(|_| ())
     }
 }
 
@@ -760,29 +619,64 @@ mod tests {
         env.args.import(&mut heap)[0]
     }
 
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a runtime")
-            .block_on(f)
+    /// A driver for `c` with an empty process.
+    fn driver(c: &Arc<ActorCell>) -> Box<Driver> {
+        Box::new(Driver {
+            cell: Arc::clone(c),
+            vm: Box::new(Vm::new(noodle_vm::VmOptions::default())),
+            instance: Instance {
+                handlers: Vec::new(),
+                get_state: Value::None,
+                set_state: Value::None,
+            },
+            task: TaskCell::new(Arc::from("probe")),
+            handled: 0,
+            host: Arc::new(Shared::new(1, None)),
+        })
+    }
+
+    /// Takes the next thing to do, for a driver that is running.
+    fn take(c: &Arc<ActorCell>) -> Option<Next> {
+        c.next(driver(c)).map(|(_, next)| next)
     }
 
     #[test]
     fn messages_come_out_in_the_order_they_went_in() {
         let c = cell(None);
         for n in 0..5 {
-            assert!(c.post(envelope(n)).is_ok());
+            assert!(matches!(c.post(envelope(n)), Ok(None)));
         }
-        block_on(async {
-            for n in 0..5 {
-                match c.next().await {
-                    Next::Message(env) => {
-                        assert!(matches!(first_arg(&env), Value::Int(k) if k == n))
-                    }
-                    _ => panic!("expected a message"),
+        for n in 0..5 {
+            match take(&c) {
+                Some(Next::Message(env)) => {
+                    assert!(matches!(first_arg(&env), Value::Int(k) if k == n))
                 }
+                _ => panic!("expected a message"),
             }
-        });
+        }
+    }
+
+    #[test]
+    fn an_idle_actor_is_handed_to_the_first_sender() {
+        let c = cell(None);
+        assert!(take(&c).is_none(), "an empty mailbox keeps the driver");
+        assert!(matches!(lock(&c.mailbox).driver, Slot::Idle(_)));
+        assert!(matches!(c.post(envelope(1)), Ok(Some(_))));
+        // Until the driver is back, later sends just queue.
+        assert!(matches!(c.post(envelope(2)), Ok(None)));
+        assert_eq!(c.queue_len(), 2);
+    }
+
+    #[test]
+    fn a_driver_parks_only_with_nothing_to_do() {
+        let c = cell(None);
+        assert!(matches!(c.post(envelope(1)), Ok(None)));
+        assert!(c.park(driver(&c)).is_some(), "a message is waiting");
+        let _ = take(&c);
+        assert!(c.park(driver(&c)).is_none());
+        lock(&c.mailbox).driver = Slot::Active;
+        lock(&c.mailbox).restart = true;
+        assert!(c.park(driver(&c)).is_some(), "a restart is waiting");
     }
 
     #[test]
@@ -790,7 +684,9 @@ mod tests {
         let c = cell(Some(2));
         assert!(c.post(envelope(1)).is_ok());
         assert!(c.post(envelope(2)).is_ok());
-        let back = c.post(envelope(3)).expect_err("full");
+        let Err(back) = c.post(envelope(3)) else {
+            panic!("a full mailbox took a message")
+        };
         assert!(matches!(first_arg(&back), Value::Int(3)));
         assert_eq!(c.queue_len(), 2);
     }
@@ -806,14 +702,12 @@ mod tests {
         let later_reply = Arc::clone(&later.reply);
         assert!(c.post(later).is_ok());
         assert!(matches!(later_reply.result(), Some(Err(_))));
-        block_on(async {
-            assert!(matches!(c.next().await, Next::Stopped(StopKind::User)));
-        });
+        assert!(matches!(take(&c), Some(Next::Stopped(StopKind::User))));
         match queued_reply.result() {
             Some(Err(Failure::New { kind, .. })) => assert_eq!(kind, kinds::ACTOR_STOPPED),
             other => panic!("queued reply: {other:?}"),
         }
-        assert!(!lock(&c.mailbox).running);
+        assert!(matches!(lock(&c.mailbox).driver, Slot::Ended));
     }
 
     #[test]
@@ -821,10 +715,8 @@ mod tests {
         let c = cell(None);
         assert!(c.post(envelope(1)).is_ok());
         lock(&c.mailbox).restart = true;
-        block_on(async {
-            assert!(matches!(c.next().await, Next::Restart));
-            assert!(matches!(c.next().await, Next::Message(_)));
-        });
+        assert!(matches!(take(&c), Some(Next::Restart)));
+        assert!(matches!(take(&c), Some(Next::Message(_))));
     }
 
     #[test]

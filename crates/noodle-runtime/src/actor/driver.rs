@@ -1,0 +1,372 @@
+//! The running side of an actor. An actor has no task of its own while it
+//! is idle: its [`Driver`] (the process and its handlers) waits in the
+//! mailbox, and a send that finds it there takes it out and *activates*
+//! it. An activation handles messages until the mailbox is empty, then
+//! puts the driver back.
+//!
+//! Who runs an activation decides how fast messages go:
+//! - a send defers the activation to the sender's next halt
+//!   ([`process::defer`]); a sender that then awaits that very reply runs
+//!   the receiver's handler itself, on its own thread, with no scheduler
+//!   round trip (a direct hand-off);
+//! - an activation that woke another actor and then found its own mailbox
+//!   empty goes on with the other actor in the same task (a ring of actors
+//!   passing a token runs as one task);
+//! - anything else becomes a task of its own.
+
+use std::sync::Arc;
+
+use noodle_vm::error::kinds;
+use noodle_vm::transfer::Message;
+use noodle_vm::{Halt, Object, Value, Vm};
+
+use super::{ActorCell, Envelope, Next, StopKind, construct, run_now, settle};
+use crate::decl::Instance;
+use crate::host::Shared;
+use crate::process::{self, drive_from};
+use crate::stats;
+use crate::supervisor::Reason;
+use crate::task::{Failure, Payload, TaskCell, lock};
+
+/// An actor's process and what it needs to handle messages.
+pub(crate) struct Driver {
+    pub(crate) cell: Arc<ActorCell>,
+    pub(crate) vm: Box<Vm>,
+    pub(crate) instance: Instance,
+    pub(crate) task: Arc<TaskCell>,
+    /// Handlers completed without error since the actor (re)started.
+    pub(crate) handled: u64,
+    pub(crate) host: Arc<Shared>,
+}
+
+/// Handing a driver to the scheduler: the actor runs as a task of its own.
+pub(crate) fn spawn(driver: Box<Driver>) {
+    tokio::spawn(activate(driver, None));
+}
+
+/// Runs `driver`'s actor on the calling task.
+pub(crate) async fn run(driver: Box<Driver>) {
+    activate(driver, None).await;
+}
+
+/// Runs `driver` here, without a task, until the reply `until` is
+/// complete (the caller is about to wait for it). A handler that has to
+/// wait goes on as a task of its own, and so does the rest of the mailbox.
+pub(crate) fn run_inline(mut driver: Box<Driver>, until: Arc<TaskCell>) {
+    loop {
+        let cell = Arc::clone(&driver.cell);
+        let Some((back, next)) = cell.next(driver) else {
+            return;
+        };
+        driver = back;
+        let Next::Message(env) = next else {
+            tokio::spawn(activate(driver, Some(next)));
+            return;
+        };
+        if let Some(rest) = driver.handle_now(env) {
+            tokio::spawn(async move {
+                Box::pin(driver.finish(rest)).await;
+                activate(driver, None).await;
+            });
+            return;
+        }
+        if let Some(woken) = process::take_deferred(&mut driver.vm) {
+            spawn(woken);
+        }
+        if until.is_done() {
+            if let Some(d) = cell.park(driver) {
+                spawn(d);
+            }
+            return;
+        }
+    }
+}
+
+/// Handles messages until the mailbox is empty (`first` is one already
+/// taken from it); then goes on with an actor a handler woke, if any.
+async fn activate(mut driver: Box<Driver>, mut first: Option<Next>) {
+    // An actor a handler woke, to run here once this one is idle.
+    let mut handoff: Option<Box<Driver>> = None;
+    let mut turns = 0;
+    loop {
+        let cell = Arc::clone(&driver.cell);
+        let next = match first.take() {
+            Some(next) => next,
+            None => match cell.next(driver) {
+                Some((back, next)) => {
+                    driver = back;
+                    next
+                }
+                None => {
+                    // Idle again: the driver is back in the mailbox.
+                    match handoff.take() {
+                        Some(d) => {
+                            driver = d;
+                            continue;
+                        }
+                        None => return,
+                    }
+                }
+            },
+        };
+        match next {
+            Next::Message(env) => {
+                turns += 1;
+                if turns > cell.decl.qos.burst() {
+                    turns = 1;
+                    tokio::task::yield_now().await;
+                }
+                if let Some(rest) = driver.handle_now(env) {
+                    // Boxed: only a handler that waits needs the state.
+                    Box::pin(driver.finish(rest)).await;
+                }
+                if let Some(woken) = process::take_deferred(&mut driver.vm) {
+                    // Runs in parallel when this actor has more to do.
+                    match handoff.replace(woken) {
+                        Some(older) => spawn(older),
+                        None if cell.queue_len() > 0 => {
+                            if let Some(d) = handoff.take() {
+                                spawn(d);
+                            }
+                        }
+                        None => {}
+                    }
+                }
+            }
+            Next::Restart => {
+                if !Box::pin(driver.rebuild()).await {
+                    cell.end();
+                    stats::process_ended(&driver.vm);
+                    if let Some(d) = handoff.take() {
+                        spawn(d);
+                    }
+                    return;
+                }
+            }
+            Next::Stopped(kind) => {
+                if kind == StopKind::User
+                    && let Some(link) = cell.link.get()
+                {
+                    link.report(&driver.host, &cell, Reason::Stopped);
+                }
+                stats::process_ended(&driver.vm);
+                if let Some(d) = handoff.take() {
+                    spawn(d);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// A handler that has to wait: where it stopped, and where its reply goes.
+pub(crate) struct Suspended {
+    halt: Halt,
+    reply: Arc<TaskCell>,
+}
+
+/// Starts a new driver for a stopped supervised actor: a new process from
+/// the supervisor's seed, constructed, restored from its checkpoint.
+pub(crate) fn revive(cell: Arc<ActorCell>, host: Arc<Shared>) {
+    tokio::spawn(async move {
+        let Some(seed) = cell.recipe.seed.clone() else {
+            cell.stop(StopKind::Supervisor);
+            cell.end();
+            return;
+        };
+        let mut vm = Box::new(Vm::new_process(&lock(&seed)));
+        let task = host.actor_task();
+        process::adopt(&mut vm, Arc::clone(&cell.recipe.world), Arc::clone(&task));
+        process::make_actor(&mut vm, Arc::clone(&cell));
+        stats::process_spawned();
+        let mut driver = Box::new(Driver {
+            cell,
+            vm,
+            instance: Instance {
+                handlers: Vec::new(),
+                get_state: Value::None,
+                set_state: Value::None,
+            },
+            task,
+            handled: 0,
+            host,
+        });
+        if driver.rebuild().await {
+            activate(driver, None).await;
+        } else {
+            driver.cell.end();
+        }
+    });
+}
+
+impl Driver {
+    /// Handles `env` as far as it can without waiting: all of it when the
+    /// handler runs to its end with nothing more to do (no checkpoint, no
+    /// supervisor to tell, no send waiting for room), else it hands back
+    /// where the handler stopped, for [`Driver::finish`].
+    fn handle_now(&mut self, env: Envelope) -> Option<Suspended> {
+        if let (Some(target), Some(sent)) = (self.cell.decl.latency_target, env.sent)
+            && sent.elapsed() > target
+        {
+            stats::latency_missed();
+        }
+        let Some(&handler) = self.instance.handlers.get(env.handler as usize) else {
+            let failure = Failure::new(kinds::TYPE, "internal error: no such handler");
+            env.reply.complete(Err(failure));
+            return None;
+        };
+        let args = env.args.import(&mut self.vm.heap);
+        self.vm.set_budget(process::SLICE);
+        let halt = match self.vm.start(handler, &args) {
+            Ok(()) => self.vm.run(),
+            Err(e) => Halt::Raised(e.0),
+        };
+        let simple = !process::has_pending(&self.vm) && self.cell.decl.checkpoint_every.is_none();
+        match halt {
+            Halt::Finished(v)
+                if simple && !matches!(self.vm.heap.object(v), Some(Object::Coroutine(_))) =>
+            {
+                self.handled += 1;
+                env.reply.complete(Ok(Payload::of(&self.vm.heap, v)));
+                None
+            }
+            Halt::Raised(e) if simple && self.cell.link.get().is_none() => {
+                let failure = Failure::Raised(Message::export(&self.vm.heap, e));
+                env.reply.complete(Err(failure));
+                None
+            }
+            halt => Some(Suspended {
+                halt,
+                reply: env.reply,
+            }),
+        }
+    }
+
+    /// Runs a handler that [`Driver::handle_now`] could not finish to its
+    /// end, and replies.
+    async fn finish(&mut self, s: Suspended) {
+        let outcome = drive_from(&mut self.vm, &self.task, s.halt).await;
+        let outcome = match outcome {
+            Ok(v) => {
+                let payload = Payload::of(&self.vm.heap, v);
+                self.after_success().await.map(|()| payload)
+            }
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(payload) => s.reply.complete(Ok(payload)),
+            Err(e) => {
+                let failure = Failure::Raised(Message::export(&self.vm.heap, e));
+                self.failed().await;
+                s.reply.complete(Err(failure));
+            }
+        }
+    }
+
+    /// Counts a completed handler and saves a checkpoint when one is due.
+    async fn after_success(&mut self) -> Result<(), Value> {
+        self.handled += 1;
+        let Some(every) = self.cell.decl.checkpoint_every else {
+            return Ok(());
+        };
+        if !self.handled.is_multiple_of(every) {
+            return Ok(());
+        }
+        let state = run_now(&mut self.vm, self.instance.get_state, &[])?;
+        let bytes = match Message::export(&self.vm.heap, state).encode() {
+            Ok(bytes) => bytes,
+            Err(what) => {
+                let message = format!(
+                    "cannot checkpoint actor {}: its state holds {what}, and only data can be saved",
+                    self.cell.decl.name
+                );
+                return Err(self.vm.error(kinds::TYPE, message).0);
+            }
+        };
+        let store = self.host.checkpoints();
+        let key = self.cell.checkpoint_key.clone();
+        match tokio::task::spawn_blocking(move || store.save(&key, &bytes)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(message)) => Err(self.vm.error(kinds::VALUE, message).0),
+            Err(_) => Err(self
+                .vm
+                .error(kinds::VALUE, "the checkpoint writer failed")
+                .0),
+        }
+    }
+
+    /// A handler raised: its supervisor applies its strategy before the
+    /// caller hears of it. An unsupervised actor keeps its state.
+    async fn failed(&mut self) {
+        if let Some(link) = self.cell.link.get() {
+            link.report(&self.host, &self.cell, Reason::Error);
+            if self.cell.take_restart() {
+                self.rebuild().await;
+            }
+        }
+    }
+
+    /// Fresh state from the constructor, then the last checkpoint. A
+    /// constructor that raises counts as another failure; `false` when the
+    /// actor is stopped for good.
+    pub(crate) async fn rebuild(&mut self) -> bool {
+        loop {
+            let made = match construct(&mut self.vm, &self.cell.recipe) {
+                Ok((instance, _)) => {
+                    settle(&mut self.vm, &instance);
+                    self.instance = instance;
+                    self.handled = 0;
+                    self.restore().await
+                }
+                Err(e) => Err(e),
+            };
+            match made {
+                Ok(()) => return true,
+                Err(e) => {
+                    // Nobody awaits a restart, so its error is reported here.
+                    let shown = noodle_vm::format::display_string(&self.vm.heap, e);
+                    eprintln!(
+                        "warning: restarting actor {} failed: {shown}",
+                        self.cell.decl.name
+                    );
+                    stats::restart_failed();
+                    let Some(link) = self.cell.link.get() else {
+                        return false;
+                    };
+                    link.report(&self.host, &self.cell, Reason::Error);
+                    if !self.cell.take_restart() {
+                        return !self.cell.is_stopped();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Restores the last checkpoint, if there is one.
+    async fn restore(&mut self) -> Result<(), Value> {
+        if self.cell.decl.checkpoint_every.is_none() {
+            return Ok(());
+        }
+        let store = self.host.checkpoints();
+        let key = self.cell.checkpoint_key.clone();
+        let loaded = tokio::task::spawn_blocking(move || store.load(&key))
+            .await
+            .unwrap_or_else(|_| Err("the checkpoint reader failed".to_string()));
+        let bytes = match loaded {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(()),
+            Err(message) => return Err(self.vm.error(kinds::VALUE, message).0),
+        };
+        let state = match Message::decode(&bytes) {
+            Ok(m) => m.import_one(&mut self.vm.heap),
+            Err(message) => {
+                let message = format!(
+                    "the checkpoint of actor {} is damaged: {message}",
+                    self.cell.decl.name
+                );
+                return Err(self.vm.error(kinds::VALUE, message).0);
+            }
+        };
+        run_now(&mut self.vm, self.instance.set_state, &[state]).map(|_| ())
+    }
+}
