@@ -39,6 +39,9 @@ pub(crate) struct Shared {
     /// The task identity of every actor process: nothing cancels actors,
     /// so they need no cell each (the tasks they spawn hang off it).
     actor_task: Arc<TaskCell>,
+    /// A process of the program with nothing running, that frozen actors'
+    /// processes are made from.
+    template: OnceLock<Mutex<Vm>>,
 }
 
 impl Shared {
@@ -49,6 +52,25 @@ impl Shared {
             checkpoint_path,
             store: OnceLock::new(),
             actor_task: TaskCell::new(Arc::from("actor")),
+            template: OnceLock::new(),
+        }
+    }
+
+    /// Lets actors be frozen: new processes are made from `template`.
+    pub(crate) fn set_template(&self, template: Vm) {
+        let _ = self.template.set(Mutex::new(template));
+    }
+
+    pub(crate) fn can_make_processes(&self) -> bool {
+        self.template.get().is_some()
+    }
+
+    /// A new process of the program, with nothing running.
+    pub(crate) fn new_process(&self) -> Vm {
+        match self.template.get() {
+            Some(t) => Vm::new_process(&crate::task::lock(t)),
+            // Not reached: nothing is frozen without a template.
+            None => Vm::new(noodle_vm::VmOptions::default()),
         }
     }
 

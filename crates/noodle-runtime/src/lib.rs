@@ -104,6 +104,7 @@ fn run_main(mut vm: Vm, module: &Module, options: &RuntimeOptions) -> Result<Val
     vm.set_host(Arc::new(host::RuntimeHost {
         shared: Arc::clone(&shared),
     }));
+    shared.set_template(Vm::new_process(&vm));
     let task = TaskCell::new(Arc::from("main"));
     let world = process::current_world(&mut vm);
     process::adopt(&mut vm, world, Arc::clone(&task));

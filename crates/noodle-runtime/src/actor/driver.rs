@@ -20,7 +20,7 @@ use noodle_vm::error::kinds;
 use noodle_vm::transfer::Message;
 use noodle_vm::{Halt, Object, Value, Vm};
 
-use super::{ActorCell, Envelope, Next, StopKind, construct, run_now, settle};
+use super::{ActorCell, Envelope, Next, StopKind, construct, root_instance, run_now, settle};
 use crate::decl::Instance;
 use crate::host::Shared;
 use crate::process::{self, drive_from};
@@ -159,6 +159,64 @@ async fn activate(mut driver: Box<Driver>, mut first: Option<Next>) {
     }
 }
 
+/// An actor that has handled no message yet, as data: its handlers and
+/// state copied out of its process, which is gone. A million idle actors
+/// then cost their state and their mailboxes, not a million processes.
+pub(crate) struct Frozen {
+    /// The handlers in order, then `get_state` and `set_state`.
+    instance: Message,
+    host: Arc<Shared>,
+}
+
+/// Turns a driver that has handled nothing yet into data, when its
+/// process holds nothing else: no globals it read or assigned (they come
+/// back from the actor's world), no sends on their way.
+pub(crate) fn freeze(driver: Box<Driver>) -> Result<Box<Frozen>, Box<Driver>> {
+    let vm = &driver.vm;
+    let plain = driver.handled == 0
+        && driver.host.can_make_processes()
+        && vm.globals().iter().all(|v| v.is_missing())
+        && !process::has_pending(vm)
+        && process::holds_no_actor(vm);
+    if !plain {
+        return Err(driver);
+    }
+    let mut roots = driver.instance.handlers.clone();
+    roots.push(driver.instance.get_state);
+    roots.push(driver.instance.set_state);
+    stats::process_ended(vm);
+    Ok(Box::new(Frozen {
+        instance: Message::export_all(&vm.heap, &roots),
+        host: Arc::clone(&driver.host),
+    }))
+}
+
+/// A frozen actor's process, made again for its first message.
+pub(crate) fn thaw(cell: &Arc<ActorCell>, frozen: Frozen) -> Box<Driver> {
+    let host = frozen.host;
+    let mut vm = Box::new(host.new_process());
+    let task = host.actor_task();
+    process::adopt(&mut vm, Arc::clone(&cell.recipe.world), Arc::clone(&task));
+    process::make_actor(&mut vm, Arc::clone(cell));
+    let mut values = frozen.instance.import(&mut vm.heap);
+    let set_state = values.pop().unwrap_or(Value::None);
+    let get_state = values.pop().unwrap_or(Value::None);
+    let instance = Instance {
+        handlers: values,
+        get_state,
+        set_state,
+    };
+    root_instance(&mut vm, &instance);
+    Box::new(Driver {
+        cell: Arc::clone(cell),
+        vm,
+        instance,
+        task,
+        handled: 0,
+        host,
+    })
+}
+
 /// A handler that has to wait: where it stopped, and where its reply goes.
 pub(crate) struct Suspended {
     halt: Halt,
@@ -284,7 +342,7 @@ impl Driver {
             }
         };
         let store = self.host.checkpoints();
-        let key = self.cell.checkpoint_key.clone();
+        let key = self.cell.checkpoint_key.clone().unwrap_or_default();
         match tokio::task::spawn_blocking(move || store.save(&key, &bytes)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(message)) => Err(self.vm.error(kinds::VALUE, message).0),
@@ -311,7 +369,11 @@ impl Driver {
     /// actor is stopped for good.
     pub(crate) async fn rebuild(&mut self) -> bool {
         loop {
-            let made = match construct(&mut self.vm, &self.cell.recipe) {
+            let Some(args) = &self.cell.recipe.args else {
+                // Only supervised actors keep what they were made from.
+                return false;
+            };
+            let made = match construct(&mut self.vm, self.cell.recipe.proto, args) {
                 Ok((instance, _)) => {
                     settle(&mut self.vm, &instance);
                     self.instance = instance;
@@ -348,7 +410,7 @@ impl Driver {
             return Ok(());
         }
         let store = self.host.checkpoints();
-        let key = self.cell.checkpoint_key.clone();
+        let key = self.cell.checkpoint_key.clone().unwrap_or_default();
         let loaded = tokio::task::spawn_blocking(move || store.load(&key))
             .await
             .unwrap_or_else(|_| Err("the checkpoint reader failed".to_string()));

@@ -17,6 +17,7 @@
 mod driver;
 
 pub(crate) use driver::{Driver, run as run_driver, run_inline, spawn as spawn_driver};
+use driver::{Frozen, thaw};
 
 use std::collections::VecDeque;
 use std::pin::pin;
@@ -61,6 +62,8 @@ pub(crate) enum StopKind {
 enum Slot {
     /// Waiting in the mailbox for a message: the actor has no task.
     Idle(Box<Driver>),
+    /// Waiting for its first message, as data, with no process at all.
+    Frozen(Box<Frozen>),
     /// Taken by an activation (running, or deferred by a sender).
     Active,
     /// Gone: the actor stopped (a supervisor may revive it).
@@ -75,11 +78,18 @@ struct Mailbox {
     driver: Slot,
 }
 
+/// An idle actor taken out of its mailbox to be activated.
+enum Woken {
+    Live(Box<Driver>),
+    Frozen(Box<Frozen>),
+}
+
 impl Mailbox {
     /// Takes an idle driver out to be activated.
-    fn wake(&mut self) -> Option<Box<Driver>> {
+    fn wake(&mut self) -> Option<Woken> {
         match std::mem::replace(&mut self.driver, Slot::Active) {
-            Slot::Idle(d) => Some(d),
+            Slot::Idle(d) => Some(Woken::Live(d)),
+            Slot::Frozen(f) => Some(Woken::Frozen(f)),
             other => {
                 self.driver = other;
                 None
@@ -92,7 +102,8 @@ impl Mailbox {
 /// was spawned with, the globals it started from.
 pub(crate) struct Recipe {
     pub(crate) proto: u32,
-    pub(crate) args: Message,
+    /// Only a supervised actor is ever constructed again.
+    pub(crate) args: Option<Message>,
     pub(crate) world: Arc<World>,
     /// A process of the program that new processes are forked from when a
     /// stopped actor is revived (only supervised actors are).
@@ -108,8 +119,8 @@ pub(crate) struct ActorCell {
     pub(crate) recipe: Recipe,
     /// Its supervisor, when it has one.
     pub(crate) link: OnceLock<Link>,
-    /// The checkpoint row of this actor (`@checkpoint`).
-    pub(crate) checkpoint_key: String,
+    /// The checkpoint row of this actor (with `@checkpoint`).
+    pub(crate) checkpoint_key: Option<String>,
 }
 
 enum Next {
@@ -126,7 +137,7 @@ pub(crate) fn stopped_failure(decl: &ActorDecl) -> Failure {
 }
 
 impl ActorCell {
-    fn new(decl: Arc<ActorDecl>, recipe: Recipe, checkpoint_key: String) -> Arc<ActorCell> {
+    fn new(decl: Arc<ActorDecl>, recipe: Recipe, checkpoint_key: Option<String>) -> Arc<ActorCell> {
         Arc::new(ActorCell {
             decl,
             mailbox: Mutex::new(Mailbox {
@@ -145,7 +156,7 @@ impl ActorCell {
     /// Queues `env`, or hands it back when a bounded mailbox is full. A
     /// stopped actor fails the reply at once. An idle actor's driver comes
     /// back, for the caller to activate.
-    fn post(&self, env: Envelope) -> Result<Option<Box<Driver>>, Envelope> {
+    fn post(self: &Arc<Self>, env: Envelope) -> Result<Option<Box<Driver>>, Envelope> {
         let mut mb = lock(&self.mailbox);
         if mb.stop.is_some() {
             drop(mb);
@@ -158,11 +169,21 @@ impl ActorCell {
             return Err(env);
         }
         mb.queue.push_back(env);
-        Ok(mb.wake())
+        let woken = mb.wake();
+        drop(mb);
+        Ok(self.ready(woken))
+    }
+
+    /// A woken actor's driver, its process made again if it was frozen.
+    fn ready(self: &Arc<Self>, woken: Option<Woken>) -> Option<Box<Driver>> {
+        match woken? {
+            Woken::Live(d) => Some(d),
+            Woken::Frozen(f) => Some(thaw(self, *f)),
+        }
     }
 
     /// Queues `env` even past the capacity (for a sender that cannot wait).
-    pub(crate) fn post_over(&self, env: Envelope) {
+    pub(crate) fn post_over(self: &Arc<Self>, env: Envelope) {
         let mut mb = lock(&self.mailbox);
         if mb.stop.is_some() {
             drop(mb);
@@ -172,13 +193,13 @@ impl ActorCell {
         mb.queue.push_back(env);
         let woken = mb.wake();
         drop(mb);
-        if let Some(d) = woken {
+        if let Some(d) = self.ready(woken) {
             spawn_driver(d);
         }
     }
 
     /// Queues `env`, waiting while the mailbox is full.
-    pub(crate) async fn post_waiting(&self, mut env: Envelope) {
+    pub(crate) async fn post_waiting(self: &Arc<Self>, mut env: Envelope) {
         loop {
             let mut room = pin!(self.space.notified());
             room.as_mut().enable();
@@ -244,6 +265,27 @@ impl ActorCell {
         }
     }
 
+    /// Puts a driver that has handled nothing yet to wait for its first
+    /// message, frozen when it can be; hands it back when there is
+    /// something to do already.
+    fn park_new(self: &Arc<Self>, driver: Box<Driver>) -> Option<Box<Driver>> {
+        let slot = match driver::freeze(driver) {
+            Ok(frozen) => Slot::Frozen(frozen),
+            Err(live) => Slot::Idle(live),
+        };
+        let mut mb = lock(&self.mailbox);
+        if mb.queue.is_empty() && mb.stop.is_none() && !mb.restart {
+            mb.driver = slot;
+            return None;
+        }
+        drop(mb);
+        match slot {
+            Slot::Idle(d) => Some(d),
+            Slot::Frozen(f) => Some(thaw(self, *f)),
+            Slot::Active | Slot::Ended => None,
+        }
+    }
+
     /// Marks the actor as having no driver (it stopped for good, until a
     /// supervisor revives it).
     fn end(&self) {
@@ -257,7 +299,7 @@ impl ActorCell {
 
     /// Stops the actor after its current message; queued and new
     /// messages fail with `ActorStopped`.
-    pub(crate) fn stop(&self, kind: StopKind) {
+    pub(crate) fn stop(self: &Arc<Self>, kind: StopKind) {
         let mut mb = lock(&self.mailbox);
         if mb.stop.is_none() {
             mb.stop = Some(kind);
@@ -265,7 +307,7 @@ impl ActorCell {
         mb.restart = false;
         let woken = mb.wake();
         drop(mb);
-        if let Some(d) = woken {
+        if let Some(d) = self.ready(woken) {
             spawn_driver(d);
         }
         self.space.notify_waiters();
@@ -284,7 +326,7 @@ impl ActorCell {
             mb.restart = true;
             let woken = mb.wake();
             drop(mb);
-            if let Some(d) = woken {
+            if let Some(d) = self.ready(woken) {
                 spawn_driver(d);
             }
         }
@@ -437,12 +479,12 @@ pub(crate) fn run_now(vm: &mut Vm, callee: Value, args: &[Value]) -> Result<Valu
     result
 }
 
-/// Runs the constructor of `recipe` in `vm`: the new instance (rooted in
-/// `vm`) and the constructor's result.
-fn construct(vm: &mut Vm, recipe: &Recipe) -> Result<(Instance, Value), Value> {
+/// Runs constructor `proto` with `args` in `vm`: the new instance (rooted
+/// in `vm`) and the constructor's result.
+fn construct(vm: &mut Vm, proto: u32, args: &Message) -> Result<(Instance, Value), Value> {
     vm.truncate_roots(0);
-    let args = recipe.args.import(&mut vm.heap);
-    let ctor = constructor(vm, recipe.proto);
+    let args = args.import(&mut vm.heap);
+    let ctor = constructor(vm, proto);
     let result = run_now(vm, ctor, &args)?;
     vm.push_root(result);
     match decl::instance_of(&vm.heap, result) {
@@ -459,14 +501,19 @@ fn construct(vm: &mut Vm, recipe: &Recipe) -> Result<(Instance, Value), Value> {
 /// Keeps only what `instance` needs alive in `vm` (the constructor's maps
 /// go) and gives back the register stack: an idle actor costs its state.
 fn settle(vm: &mut Vm, instance: &Instance) {
+    root_instance(vm, instance);
+    vm.release_stack();
+    vm.collect_garbage();
+}
+
+/// Makes `instance` the only roots of `vm` besides its globals.
+fn root_instance(vm: &mut Vm, instance: &Instance) {
     vm.truncate_roots(0);
     for &f in &instance.handlers {
         vm.push_root(f);
     }
     vm.push_root(instance.get_state);
     vm.push_root(instance.set_state);
-    vm.release_stack();
-    vm.collect_garbage();
 }
 
 /// A new actor: its address, its instances (one per replica) and their
@@ -496,11 +543,11 @@ pub(crate) fn spawn(
         process::adopt(&mut vm, Arc::clone(&world), Arc::clone(&task));
         let recipe = Recipe {
             proto,
-            args: recipe_args.clone(),
+            args: seed.is_some().then(|| recipe_args.clone()),
             world: Arc::clone(&world),
             seed: seed.clone(),
         };
-        let (instance, result) = match construct(&mut vm, &recipe) {
+        let (instance, result) = match construct(&mut vm, proto, &recipe_args) {
             Ok(made) => made,
             Err(e) => {
                 let error = Message::export(&vm.heap, e);
@@ -524,7 +571,9 @@ pub(crate) fn spawn(
             }
         };
         settle(&mut vm, &instance);
-        let key = format!("{key_prefix}{}#{}", d.name, checkpoint::next_id());
+        let key = d
+            .checkpoint_every
+            .map(|_| format!("{key_prefix}{}#{}", d.name, checkpoint::next_id()));
         let cell = ActorCell::new(Arc::clone(&d), recipe, key);
         process::make_actor(&mut vm, Arc::clone(&cell));
         stats::process_spawned();
@@ -560,7 +609,7 @@ pub(crate) fn spawn(
 pub(crate) fn start(drivers: Vec<Box<Driver>>) {
     for driver in drivers {
         let cell = Arc::clone(&driver.cell);
-        if let Some(d) = cell.park(driver) {
+        if let Some(d) = cell.park_new(driver) {
             spawn_driver(d);
         }
     }
@@ -597,11 +646,11 @@ mod tests {
         let heap = noodle_vm::Heap::new();
         let recipe = Recipe {
             proto: 0,
-            args: Message::export_all(&heap, &[]),
+            args: Some(Message::export_all(&heap, &[])),
             world: Arc::new(World::empty()),
             seed: None,
         };
-        ActorCell::new(Arc::new(d), recipe, "Probe#0".into())
+        ActorCell::new(Arc::new(d), recipe, None)
     }
 
     fn envelope(n: i64) -> Envelope {
