@@ -24,6 +24,14 @@ use crate::wait::{
     Awaitable, Chan, as_channel, as_task, channel_handle, future_handle, future_of, task_handle,
 };
 
+thread_local! {
+    /// This thread's copy of the template process of the runtime `.0`.
+    static TEMPLATE: std::cell::RefCell<Option<(u64, Vm)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Tells runtimes apart (for the threads' template copies).
+static NEXT_RUNTIME: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 pub(crate) struct RuntimeHost {
     pub(crate) shared: Arc<Shared>,
 }
@@ -42,6 +50,7 @@ pub(crate) struct Shared {
     /// A process of the program with nothing running, that frozen actors'
     /// processes are made from.
     template: OnceLock<Mutex<Vm>>,
+    id: u64,
 }
 
 impl Shared {
@@ -53,6 +62,7 @@ impl Shared {
             store: OnceLock::new(),
             actor_task: TaskCell::new(Arc::from("actor")),
             template: OnceLock::new(),
+            id: NEXT_RUNTIME.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -65,13 +75,27 @@ impl Shared {
         self.template.get().is_some()
     }
 
-    /// A new process of the program, with nothing running.
+    /// A new process of the program, with nothing running. Each thread
+    /// keeps its own copy of the template, so workers making processes
+    /// at once do not queue for it.
     pub(crate) fn new_process(&self) -> Vm {
-        match self.template.get() {
-            Some(t) => Vm::new_process(&crate::task::lock(t)),
-            // Not reached: nothing is frozen without a template.
-            None => Vm::new(noodle_vm::VmOptions::default()),
-        }
+        let Some(template) = self.template.get() else {
+            // Not reached: nothing asks before the template is set.
+            return Vm::new(noodle_vm::VmOptions::default());
+        };
+        let made = TEMPLATE.try_with(|local| {
+            let mut local = local.borrow_mut();
+            match &*local {
+                Some((id, t)) if *id == self.id => Vm::new_process(t),
+                _ => {
+                    let copy = Vm::new_process(&crate::task::lock(template));
+                    let vm = Vm::new_process(&copy);
+                    *local = Some((self.id, copy));
+                    vm
+                }
+            }
+        });
+        made.unwrap_or_else(|_| Vm::new_process(&crate::task::lock(template)))
     }
 
     pub(crate) fn actor_task(&self) -> Arc<TaskCell> {
@@ -136,8 +160,8 @@ fn handle_value(vm: &mut Vm, h: Handle) -> Value {
 }
 
 /// Spawns `callee(args)` as a task.
-fn spawn_task(vm: &mut Vm, callee: Value, args: &[Value]) -> NResult<Handle> {
-    match prepare(vm, callee, args) {
+fn spawn_task(host: &Arc<Shared>, vm: &mut Vm, callee: Value, args: &[Value]) -> NResult<Handle> {
+    match prepare(host, vm, callee, args) {
         Ok(prepared) => Ok(task_handle(prepared.launch())),
         Err(e) => Err(Thrown(e)),
     }
@@ -145,10 +169,10 @@ fn spawn_task(vm: &mut Vm, callee: Value, args: &[Value]) -> NResult<Handle> {
 
 /// `v` as something to await: a task or future handle as it is, a
 /// coroutine started as a task.
-fn awaitable_of(vm: &mut Vm, v: Value) -> NResult<Handle> {
+fn awaitable_of(host: &Arc<Shared>, vm: &mut Vm, v: Value) -> NResult<Handle> {
     match vm.heap.object(v) {
         Some(Object::Handle(h)) if h.kind != HandleKind::Channel => Ok(h.clone()),
-        Some(Object::Coroutine(_)) => spawn_task(vm, v, &[]),
+        Some(Object::Coroutine(_)) => spawn_task(host, vm, v, &[]),
         _ => {
             let message = format!("cannot await {}", vm.heap.type_name(v));
             Err(vm.error(kinds::TYPE, message))
@@ -176,12 +200,20 @@ fn duration_arg(vm: &mut Vm, v: Option<Value>, what: &str) -> NResult<Duration> 
 
 /// The awaitables of a list argument (`all([...])`); coroutines in it
 /// are started as tasks.
-fn awaitables(vm: &mut Vm, list: Option<Value>, what: &str) -> NResult<Vec<Handle>> {
+fn awaitables(
+    host: &Arc<Shared>,
+    vm: &mut Vm,
+    list: Option<Value>,
+    what: &str,
+) -> NResult<Vec<Handle>> {
     let items = match list.and_then(|l| vm.heap.list(l).cloned()) {
         Some(items) => items,
         None => return Err(vm.type_error(format!("{what}() takes a list of tasks"))),
     };
-    items.into_iter().map(|v| awaitable_of(vm, v)).collect()
+    items
+        .into_iter()
+        .map(|v| awaitable_of(host, vm, v))
+        .collect()
 }
 
 impl Host for RuntimeHost {
@@ -202,7 +234,7 @@ impl Host for RuntimeHost {
                 }
                 supervisor::spawn(&self.shared, vm, proto, "")?.address()
             }
-            _ => spawn_task(vm, callee, args.positional)?,
+            _ => spawn_task(&self.shared, vm, callee, args.positional)?,
         };
         Ok(handle_value(vm, h))
     }
@@ -218,14 +250,20 @@ impl Host for RuntimeHost {
                 let Some(target) = args.get(0) else {
                     return Err(vm.type_error("timeout() needs something to await"));
                 };
-                let inner = awaitable_of(vm, target)?;
+                let inner = awaitable_of(&self.shared, vm, target)?;
                 future_handle("timeout", Awaitable::Timeout { inner, limit })
             }
-            "all" => future_handle("all", Awaitable::All(awaitables(vm, args.get(0), "all")?)),
-            "any" => future_handle("any", Awaitable::Any(awaitables(vm, args.get(0), "any")?)),
+            "all" => future_handle(
+                "all",
+                Awaitable::All(awaitables(&self.shared, vm, args.get(0), "all")?),
+            ),
+            "any" => future_handle(
+                "any",
+                Awaitable::Any(awaitables(&self.shared, vm, args.get(0), "any")?),
+            ),
             "race" => future_handle(
                 "race",
-                Awaitable::Race(awaitables(vm, args.get(0), "race")?),
+                Awaitable::Race(awaitables(&self.shared, vm, args.get(0), "race")?),
             ),
             "channel" => {
                 let capacity = match args.get(0) {
@@ -375,7 +413,7 @@ impl Host for RuntimeHost {
         }
         let mut prepared: Vec<Prepared> = Vec::with_capacity(branches.len());
         for &branch in branches {
-            prepared.push(prepare(vm, branch, &[]).map_err(Thrown)?);
+            prepared.push(prepare(&self.shared, vm, branch, &[]).map_err(Thrown)?);
         }
         let block = Block {
             strategy,

@@ -11,6 +11,7 @@ use noodle_vm::transfer::Message;
 use noodle_vm::{Halt, Object, Resume, Value, Vm, Wait};
 
 use crate::actor::{self, ActorCell, Driver, Envelope};
+use crate::host::Shared;
 use crate::stats;
 use crate::task::{Failure, Outcome, Payload, TaskCell};
 use crate::wait::Chan;
@@ -253,22 +254,40 @@ pub(crate) fn import_global(vm: &mut Vm, index: usize) -> Option<Value> {
     Some(v)
 }
 
-/// A process made and started but not yet handed to the scheduler.
+/// A process made but not yet handed to the scheduler.
 pub(crate) struct Prepared {
-    pub(crate) vm: Box<Vm>,
+    start: Start,
     pub(crate) task: Arc<TaskCell>,
 }
 
+/// How a prepared process begins.
+enum Start {
+    /// Started already, in its own VM.
+    Started(Box<Vm>),
+    /// A call that cannot fail to start, copied out: its VM is made when it
+    /// first runs. Until then a queued task costs its arguments, not a
+    /// process (a tree of a million tasks queues most of them at once).
+    Later {
+        call: Message,
+        world: Arc<World>,
+        host: Arc<Shared>,
+    },
+}
+
 /// A new process of `parent`'s program that will run `callee(args)`; the
-/// call and its arguments are copied into it.
-pub(crate) fn prepare(parent: &mut Vm, callee: Value, args: &[Value]) -> Result<Prepared, Value> {
+/// call and its arguments are copied into it. A call that cannot start
+/// (not a function, wrong arguments) raises here, in the parent.
+pub(crate) fn prepare(
+    host: &Arc<Shared>,
+    parent: &mut Vm,
+    callee: Value,
+    args: &[Value],
+) -> Result<Prepared, Value> {
     let world = current_world(parent);
     let mut roots = Vec::with_capacity(args.len() + 1);
     roots.push(callee);
     roots.extend_from_slice(args);
-    let message = Message::export_all(&parent.heap, &roots);
-    let mut vm = Box::new(Vm::new_process(parent));
-    let imported = message.import(&mut vm.heap);
+    let call = Message::export_all(&parent.heap, &roots);
     let name = match parent.heap.function_name_arc(callee) {
         Some(name) => Arc::clone(name),
         None => Arc::from("task"),
@@ -281,6 +300,13 @@ pub(crate) fn prepare(parent: &mut Vm, callee: Value, args: &[Value]) -> Result<
     {
         d.task.adopt(Arc::clone(&task));
     }
+    if host.can_make_processes() && parent.starts_cleanly(callee, args.len()) {
+        let host = Arc::clone(host);
+        let start = Start::Later { call, world, host };
+        return Ok(Prepared { start, task });
+    }
+    let mut vm = Box::new(Vm::new_process(parent));
+    let imported = call.import(&mut vm.heap);
     adopt(&mut vm, world, Arc::clone(&task));
     if let Err(e) = vm.start(imported[0], &imported[1..]) {
         let error = Message::export(&vm.heap, e.0);
@@ -288,30 +314,60 @@ pub(crate) fn prepare(parent: &mut Vm, callee: Value, args: &[Value]) -> Result<
     }
     // It may wait in a run queue a long while before it first runs.
     vm.trim_stack();
-    Ok(Prepared { vm, task })
+    let start = Start::Started(vm);
+    Ok(Prepared { start, task })
+}
+
+impl Start {
+    /// The started process.
+    fn begin(self, task: &Arc<TaskCell>) -> Result<Box<Vm>, Outcome> {
+        match self {
+            Start::Started(vm) => Ok(vm),
+            Start::Later { call, world, host } => {
+                let mut vm = Box::new(host.new_process());
+                adopt(&mut vm, world, Arc::clone(task));
+                let imported = call.import(&mut vm.heap);
+                match vm.start(imported[0], &imported[1..]) {
+                    Ok(()) => Ok(vm),
+                    Err(e) => Err(Err(Failure::Raised(Message::export(&vm.heap, e.0)))),
+                }
+            }
+        }
+    }
 }
 
 impl Prepared {
     /// Hands the process to the scheduler.
     pub(crate) fn launch(self) -> Arc<TaskCell> {
-        let Prepared { mut vm, task } = self;
+        let Prepared { start, task } = self;
         let cell = Arc::clone(&task);
         stats::process_spawned();
-        tokio::spawn(async move {
-            let outcome = match drive(&mut vm, &task).await {
-                Ok(v) => Ok(Payload::of(&vm.heap, v)),
-                Err(e) => Err(Failure::Raised(Message::export(&vm.heap, e))),
-            };
-            stats::process_ended(&vm);
-            let woken = take_deferred(&mut vm);
-            drop(vm);
-            task.complete(outcome);
-            // The task is done, so the actor it woke last runs on its task.
-            if let Some(driver) = woken {
-                Box::pin(actor::run_driver(driver)).await;
-            }
-        });
+        // The body is boxed when it first runs: a queued task then costs
+        // only its call, not the (large) state of a running process.
+        tokio::spawn(async move { Box::pin(run(start, task)).await });
         cell
+    }
+}
+
+/// Runs a launched process and completes its task.
+async fn run(start: Start, task: Arc<TaskCell>) {
+    let mut vm = match start.begin(&task) {
+        Ok(vm) => vm,
+        Err(outcome) => return task.complete(outcome),
+    };
+    let outcome = match drive(&mut vm, &task).await {
+        Ok(v) => Ok(Payload::of(&vm.heap, v)),
+        Err(e) => Err(Failure::Raised(Message::export(&vm.heap, e))),
+    };
+    stats::process_ended(&vm);
+    let woken = take_deferred(&mut vm);
+    // The next process on this thread takes its register stack.
+    vm.release_stack();
+    drop(vm);
+    task.complete(outcome);
+    // The task is done, so the actor it woke last runs on its task.
+    if let Some(driver) = woken {
+        Box::pin(actor::run_driver(driver)).await;
     }
 }
 

@@ -249,6 +249,20 @@ impl Vm {
         }
     }
 
+    /// Whether [`Vm::start`] of `callee` with `argc` positional arguments
+    /// certainly succeeds: a closure taking exactly that many. A runtime
+    /// may then make the process later, where it runs.
+    pub fn starts_cleanly(&self, callee: Value, argc: usize) -> bool {
+        match self.heap.object(callee) {
+            Some(Object::Closure(c)) => self
+                .program
+                .functions
+                .get(c.func as usize)
+                .is_some_and(|code| code.params.len() == argc),
+            _ => false,
+        }
+    }
+
     /// Makes `callee(args)` the process's outermost call, to be run with
     /// [`Vm::run`]. An async function starts its body (a coroutine object
     /// is started as awaited); anything that is not Noodle code (a builtin,
