@@ -273,9 +273,9 @@ impl Driver {
             env.reply.complete(Err(failure));
             return None;
         };
-        let args = env.args.import(&mut self.vm.heap);
         self.vm.set_budget(process::SLICE);
-        let halt = match self.vm.start(handler, &args) {
+        let args = env.args.import(&mut self.vm.heap);
+        let halt = match self.vm.start(handler, args.values()) {
             Ok(()) => self.vm.run(),
             Err(e) => Halt::Raised(e.0),
         };

@@ -43,10 +43,68 @@ use crate::wait::future_of;
 /// One message: which handler, its arguments, where the reply goes.
 pub(crate) struct Envelope {
     handler: u32,
-    args: Message,
+    args: Carried,
     pub(crate) reply: Arc<TaskCell>,
     /// When it was sent, for actors with a latency target.
     sent: Option<Instant>,
+}
+
+/// A message's arguments on their way to the actor's process.
+enum Carried {
+    /// Up to three values with no object behind them (ints, floats,
+    /// bools...): carried as they are, with no copy to make.
+    Scalars(Few),
+    Copied(Message),
+}
+
+/// Up to three values, without an allocation.
+#[derive(Clone, Copy)]
+struct Few([Value; 3], u8);
+
+impl Few {
+    fn of(values: &[Value]) -> Option<Few> {
+        let mut few = [Value::None; 3];
+        few.get_mut(..values.len())?.copy_from_slice(values);
+        Some(Few(few, values.len() as u8))
+    }
+}
+
+/// Arguments in the receiving heap.
+enum Imported {
+    Few(Few),
+    Many(Vec<Value>),
+}
+
+impl Imported {
+    fn values(&self) -> &[Value] {
+        match self {
+            Imported::Few(Few(values, n)) => &values[..*n as usize],
+            Imported::Many(values) => values,
+        }
+    }
+}
+
+impl Carried {
+    fn of(heap: &noodle_vm::Heap, args: &[Value]) -> Carried {
+        match Few::of(args) {
+            Some(few) if args.iter().all(|v| !matches!(v, Value::Obj(_))) => Carried::Scalars(few),
+            _ => Carried::Copied(Message::export_all(heap, args)),
+        }
+    }
+
+    /// The arguments as values of `heap`.
+    fn import(&self, heap: &mut noodle_vm::Heap) -> Imported {
+        match self {
+            Carried::Scalars(few) => Imported::Few(*few),
+            Carried::Copied(m) => {
+                let values = m.import(heap);
+                match Few::of(&values) {
+                    Some(few) => Imported::Few(few),
+                    None => Imported::Many(values),
+                }
+            }
+        }
+    }
 }
 
 /// Why a mailbox stopped taking messages.
@@ -430,7 +488,7 @@ pub(crate) fn send(vm: &mut Vm, cell: Arc<ActorCell>, name: &str, args: &Args) -
     let reply = TaskCell::new(Arc::clone(&decl.reply_labels[index]));
     let env = Envelope {
         handler: index as u32,
-        args: Message::export_all(&vm.heap, args.positional),
+        args: Carried::of(&vm.heap, args.positional),
         reply: Arc::clone(&reply),
         sent: decl.latency_target.map(|_| Instant::now()),
     };
@@ -657,7 +715,7 @@ mod tests {
         let heap = noodle_vm::Heap::new();
         Envelope {
             handler: 0,
-            args: Message::export_all(&heap, &[Value::Int(n)]),
+            args: Carried::of(&heap, &[Value::Int(n)]),
             reply: TaskCell::new(Arc::from("reply")),
             sent: None,
         }
@@ -665,7 +723,7 @@ mod tests {
 
     fn first_arg(env: &Envelope) -> Value {
         let mut heap = noodle_vm::Heap::new();
-        env.args.import(&mut heap)[0]
+        env.args.import(&mut heap).values()[0]
     }
 
     /// A driver for `c` with an empty process.
