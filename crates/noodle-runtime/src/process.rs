@@ -149,11 +149,6 @@ pub(crate) fn defer(vm: &mut Vm, driver: Box<Driver>) {
     }
 }
 
-/// Whether `vm` holds no woken actor.
-pub(crate) fn holds_no_actor(vm: &Vm) -> bool {
-    data(vm).is_none_or(|d| d.deferred.is_none())
-}
-
 pub(crate) fn take_deferred(vm: &mut Vm) -> Option<Box<Driver>> {
     data_mut(vm)?.deferred.take()
 }

@@ -84,9 +84,23 @@ pub(crate) fn run_inline(mut driver: Box<Driver>, until: Arc<TaskCell>) {
 
 /// Handles messages until the mailbox is empty (`first` is one already
 /// taken from it); then goes on with an actor a handler woke, if any.
-async fn activate(mut driver: Box<Driver>, mut first: Option<Next>) {
+async fn activate(driver: Box<Driver>, first: Option<Next>) {
     // An actor a handler woke, to run here once this one is idle.
     let mut handoff: Option<Box<Driver>> = None;
+    activate_until_done(driver, first, &mut handoff).await;
+    // This actor stopped for good: the woken one runs on its own.
+    if let Some(d) = handoff {
+        spawn(d);
+    }
+}
+
+/// The loop of [`activate`]: returns when the last actor it ran is idle
+/// or one has stopped for good (leaving `handoff` to run elsewhere).
+async fn activate_until_done(
+    mut driver: Box<Driver>,
+    mut first: Option<Next>,
+    handoff: &mut Option<Box<Driver>>,
+) {
     let mut turns = 0;
     loop {
         let cell = Arc::clone(&driver.cell);
@@ -121,15 +135,11 @@ async fn activate(mut driver: Box<Driver>, mut first: Option<Next>) {
                     Box::pin(driver.finish(rest)).await;
                 }
                 if let Some(woken) = process::take_deferred(&mut driver.vm) {
-                    // Runs in parallel when this actor has more to do.
-                    match handoff.replace(woken) {
-                        Some(older) => spawn(older),
-                        None if cell.queue_len() > 0 => {
-                            if let Some(d) = handoff.take() {
-                                spawn(d);
-                            }
-                        }
-                        None => {}
+                    // It runs in parallel when this actor has more to do.
+                    if cell.queue_len() > 0 {
+                        spawn(woken);
+                    } else if let Some(older) = handoff.replace(woken) {
+                        spawn(older);
                     }
                 }
             }
@@ -137,9 +147,6 @@ async fn activate(mut driver: Box<Driver>, mut first: Option<Next>) {
                 if !Box::pin(driver.rebuild()).await {
                     cell.end();
                     stats::process_ended(&driver.vm);
-                    if let Some(d) = handoff.take() {
-                        spawn(d);
-                    }
                     return;
                 }
             }
@@ -150,9 +157,6 @@ async fn activate(mut driver: Box<Driver>, mut first: Option<Next>) {
                     link.report(&driver.host, &cell, Reason::Stopped);
                 }
                 stats::process_ended(&driver.vm);
-                if let Some(d) = handoff.take() {
-                    spawn(d);
-                }
                 return;
             }
         }
@@ -170,14 +174,13 @@ pub(crate) struct Frozen {
 
 /// Turns a driver that has handled nothing yet into data, when its
 /// process holds nothing else: no globals it read or assigned (they come
-/// back from the actor's world), no sends on their way.
+/// back from the actor's world), no sends waiting for room. (An actor its
+/// constructor woke is already on its way: `run_now` starts it.)
 pub(crate) fn freeze(driver: Box<Driver>) -> Result<Box<Frozen>, Box<Driver>> {
     let vm = &driver.vm;
-    let plain = driver.handled == 0
-        && driver.host.can_make_processes()
+    let plain = driver.host.can_make_processes()
         && vm.globals().iter().all(|v| v.is_missing())
-        && !process::has_pending(vm)
-        && process::holds_no_actor(vm);
+        && !process::has_pending(vm);
     if !plain {
         return Err(driver);
     }
@@ -191,30 +194,35 @@ pub(crate) fn freeze(driver: Box<Driver>) -> Result<Box<Frozen>, Box<Driver>> {
     }))
 }
 
-/// A frozen actor's process, made again for its first message.
-pub(crate) fn thaw(cell: &Arc<ActorCell>, frozen: Frozen) -> Box<Driver> {
-    let host = frozen.host;
-    let mut vm = Box::new(host.new_process());
+/// A driver for `cell` around `vm`, a new process with no state yet.
+fn new_driver(cell: Arc<ActorCell>, mut vm: Box<Vm>, host: Arc<Shared>) -> Box<Driver> {
     let task = host.actor_task();
     process::adopt(&mut vm, Arc::clone(&cell.recipe.world), Arc::clone(&task));
-    process::make_actor(&mut vm, Arc::clone(cell));
-    let mut values = frozen.instance.import(&mut vm.heap);
-    let set_state = values.pop().unwrap_or(Value::None);
-    let get_state = values.pop().unwrap_or(Value::None);
-    let instance = Instance {
-        handlers: values,
-        get_state,
-        set_state,
-    };
-    root_instance(&mut vm, &instance);
+    process::make_actor(&mut vm, Arc::clone(&cell));
     Box::new(Driver {
-        cell: Arc::clone(cell),
+        cell,
         vm,
-        instance,
+        instance: Instance {
+            handlers: Vec::new(),
+            get_state: Value::None,
+            set_state: Value::None,
+        },
         task,
         handled: 0,
         host,
     })
+}
+
+/// A frozen actor's process, made again for its first message.
+pub(crate) fn thaw(cell: &Arc<ActorCell>, frozen: Frozen) -> Box<Driver> {
+    let vm = Box::new(frozen.host.new_process());
+    let mut driver = new_driver(Arc::clone(cell), vm, frozen.host);
+    let mut values = frozen.instance.import(&mut driver.vm.heap);
+    driver.instance.set_state = values.pop().unwrap_or(Value::None);
+    driver.instance.get_state = values.pop().unwrap_or(Value::None);
+    driver.instance.handlers = values;
+    root_instance(&mut driver.vm, &driver.instance);
+    driver
 }
 
 /// A handler that has to wait: where it stopped, and where its reply goes.
@@ -232,23 +240,9 @@ pub(crate) fn revive(cell: Arc<ActorCell>, host: Arc<Shared>) {
             cell.end();
             return;
         };
-        let mut vm = Box::new(Vm::new_process(&lock(&seed)));
-        let task = host.actor_task();
-        process::adopt(&mut vm, Arc::clone(&cell.recipe.world), Arc::clone(&task));
-        process::make_actor(&mut vm, Arc::clone(&cell));
+        let vm = Box::new(Vm::new_process(&lock(&seed)));
         stats::process_spawned();
-        let mut driver = Box::new(Driver {
-            cell,
-            vm,
-            instance: Instance {
-                handlers: Vec::new(),
-                get_state: Value::None,
-                set_state: Value::None,
-            },
-            task,
-            handled: 0,
-            host,
-        });
+        let mut driver = new_driver(cell, vm, host);
         if driver.rebuild().await {
             activate(driver, None).await;
         } else {
