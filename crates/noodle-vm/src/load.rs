@@ -30,7 +30,7 @@ pub struct Program {
 #[derive(Clone)]
 pub(crate) struct FunctionCode {
     /// Decoded and translated (see `interp::op`).
-    pub code: Vec<crate::interp::Op>,
+    pub code: crate::interp::Code,
     /// The tables of the module it belongs to.
     pub module: Arc<ModuleData>,
     pub name: Arc<str>,
@@ -88,6 +88,17 @@ pub(crate) struct ModuleData {
 pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
     noodle_nbc::verify::verify(module).map_err(|e| e.to_string())?;
     let decoded = decode_all(module)?;
+    // Translated and checked before anything is registered, so a bad
+    // module changes nothing.
+    let decoded = module
+        .functions
+        .iter()
+        .zip(decoded)
+        .map(|(f, code)| {
+            crate::interp::Code::new(crate::interp::translate(&code))
+                .map_err(|e| format!("invalid NBC module: function {}: {e}", f.name))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     // The entry closure is made here, with no cells to capture.
     if !module.functions[module.entry as usize].captures.is_empty() {
         return Err("invalid NBC module: the entry function captures variables".into());
@@ -163,7 +174,7 @@ pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
         heap.types_mut().function_names.push(name.clone());
         program.functions.push(FunctionCode {
             cache_base,
-            code: crate::interp::translate(&code),
+            code,
             module: module_data.clone(),
             name,
             kind: f.kind,

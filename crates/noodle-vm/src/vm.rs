@@ -126,7 +126,7 @@ pub struct Vm {
     /// `SetField`, indexed by `FunctionCode::cache_base + pc`. Empty until
     /// a field instruction first misses (see `interp::cache_slot`): most
     /// processes of a big program never touch a field.
-    pub(crate) field_cache: Vec<(u32, u32)>,
+    pub(crate) field_cache: Vec<crate::interp::FieldSite>,
     /// Register window size: `interp::NARROW_WINDOW` until a function with
     /// more registers is loaded, then `interp::WIDE_WINDOW` for good.
     pub(crate) window: usize,

@@ -16,9 +16,8 @@
 //! with every check. Fused pairs peek at their second half and consume it
 //! only when they complete, so a bail-out changes nothing.
 
-use std::slice::Iter;
-
 use super::Frame;
+use super::field_site::{self, FieldSite};
 use super::op::Op;
 use crate::heap::Heap;
 use crate::load::{FunctionCode, Program};
@@ -34,10 +33,11 @@ pub(super) struct HotFrame<'a, 'p> {
     /// The running function and where its registers start.
     pub func: &'p FunctionCode,
     pub base: usize,
-    pub ip: &'a mut Iter<'p, Op>,
+    /// The index of the next instruction in `func`'s code.
+    pub pc: &'a mut usize,
     pub globals: &'a mut [Value],
     pub heap: &'a mut Heap,
-    pub field_cache: &'a mut [(u32, u32)],
+    pub field_cache: &'a [FieldSite],
     pub max_frames: usize,
     /// The time slice's budget (see `Vm::budget`), spent at calls and
     /// back-edges; when it runs out the general loop takes over.
@@ -55,7 +55,7 @@ pub(super) struct HotExit {
     /// `None` when the code ran out (a verifier bug).
     pub op: Option<Op>,
     /// Calls or returns switched frames: `execute` reloads the running
-    /// frame from `Vm::frames` (whose pc is saved) instead of its `ip`.
+    /// frame from `Vm::frames` (whose pc is saved) instead of its `pc`.
     pub switched: bool,
 }
 
@@ -83,7 +83,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
         program,
         mut func,
         mut base,
-        ip: ip_out,
+        pc: pc_out,
         globals,
         heap,
         field_cache,
@@ -92,28 +92,62 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
         stop_depth,
         top_handler,
     } = f;
-    // A local copy, so it lives in a register; written back on exit.
+    // The budget as one countdown, in a register: safepoints test only
+    // its sign. When a collection is due, the rest of the budget moves to
+    // `reserve` and the countdown drops to zero, so the next safepoint
+    // hands over to the general loop, which collects; on exit the two are
+    // added back together.
     let mut budget = *budget_out;
-    let mut code = &func.code[..];
+    let mut reserve = 0;
+    macro_rules! collection_check {
+        () => {
+            if heap.should_collect() {
+                reserve += budget;
+                budget = 0;
+            }
+        };
+    }
+    collection_check!();
+    let mut code: &[Op] = &func.code;
     let mut module = &*func.module;
     let mut cache_base = func.cache_base;
-    // The program index of `func` once a call in this run has set it
-    // (`u32::MAX` until then): recursive calls and returns to a frame of
-    // the same function keep `func`, `code`, `module` and `cache_base`.
+    // The program index of `func` once a call or return in this run has
+    // switched frames (`u32::MAX` until then, so it also tells whether
+    // one has): recursive calls and returns to a frame of the same
+    // function keep `func`, `code`, `module` and `cache_base`.
     let mut func_index = u32::MAX;
-    let mut switched = false;
-    // A local copy, so it lives in a register; written back on exit.
-    let mut ip = ip_out.clone();
+    macro_rules! switched {
+        () => {
+            func_index != u32::MAX
+        };
+    }
+    macro_rules! exit {
+        ($op:expr) => {{
+            *budget_out = budget + reserve;
+            return HotExit {
+                op: $op,
+                switched: switched!(),
+            };
+        }};
+    }
+    // The index of the next instruction. It is below `code.len()` at the
+    // top of the loop, which makes the unchecked fetch there sound:
+    // - on entry, by the check below, and after a return, by the check
+    //   in `ret!`;
+    // - after a call, as `Code` is never empty;
+    // - after an instruction that falls through (or a fused one whose
+    //   later halves, read with checks, fall through), as `Code` ends with
+    //   an instruction that never falls through;
+    // - after a jump, as `Code` checked every jump's target.
+    let mut pc = *pc_out;
+    if pc >= code.len() {
+        exit!(None);
+    }
     macro_rules! window {
         () => {
             match stack.get_mut(base..).and_then(|s| s.first_chunk_mut::<N>()) {
                 Some(w) => w,
-                None => {
-                    return {
-                        *budget_out = budget;
-                        HotExit { op: None, switched }
-                    }
-                }
+                None => exit!(None),
             }
         };
     }
@@ -122,19 +156,14 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     // the code rather than kept live, which keeps the fast paths lean.
     macro_rules! bail {
         () => {{
-            let pos = code.len() - ip.len();
-            if switched {
+            if switched!() {
                 if let Some(frame) = frames.last_mut() {
-                    frame.pc = pos as u32;
+                    frame.pc = pc as u32;
                 }
             } else {
-                *ip_out = code.get(pos..).unwrap_or_default().iter();
+                *pc_out = pc;
             }
-            *budget_out = budget;
-            return HotExit {
-                op: code.get(pos.wrapping_sub(1)).copied(),
-                switched,
-            };
+            exit!(code.get(pc.wrapping_sub(1)).copied());
         }};
     }
     // Return `$v` to the caller within this run, unless a handler or the
@@ -149,22 +178,22 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             let Some(frame) = frames.pop() else { bail!() };
             stack[frame.ret as usize] = v;
             let Some(&caller) = frames.last() else {
-                *budget_out = budget;
-                return HotExit {
-                    op: None,
-                    switched: true,
-                };
+                // `execute` finds no frame and reports it.
+                func_index = 0;
+                exit!(None);
             };
             if caller.func != func_index {
                 func_index = caller.func;
                 func = &program.functions[caller.func as usize];
-                code = &func.code[..];
+                code = &func.code;
                 module = &*func.module;
                 cache_base = func.cache_base;
             }
             base = caller.base as usize;
-            ip = code.get(caller.pc as usize..).unwrap_or_default().iter();
-            switched = true;
+            pc = caller.pc as usize;
+            if pc >= code.len() {
+                exit!(None);
+            }
             regs = window!();
         }};
     }
@@ -175,11 +204,11 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     }
     // A safepoint (a call or a back-edge): spends one unit of the budget;
     // true when the general loop must take over (budget spent, or a
-    // collection due).
+    // collection due, see `reserve`).
     macro_rules! due {
         () => {{
             budget -= 1;
-            budget < 0 || heap.should_collect()
+            budget < 0
         }};
     }
     // Relative jump from the instruction after the current one. Backward
@@ -190,8 +219,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             if offset < 0 && due!() {
                 bail!();
             }
-            let target = (code.len() - ip.len()) as i64 + offset as i64;
-            ip = code.get(target as usize..).unwrap_or_default().iter();
+            pc = pc.wrapping_add_signed(offset as isize);
         }};
     }
     macro_rules! arith_value {
@@ -261,7 +289,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     // only on the fast path.
     macro_rules! int_imm {
         ($op:expr, $x:expr, $imm:expr, $next:ident, $int:expr, $float:expr) => {{
-            let Some(&Op::$next { dst, a, .. }) = ip.as_slice().first() else {
+            let Some(&Op::$next { dst, a, .. }) = code.get(pc) else {
                 bail!()
             };
             let v = match r!(a) {
@@ -272,20 +300,20 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 Value::Float(p) => Value::Float($float(p, $imm as f64)),
                 _ => bail!(),
             };
-            ip.next();
+            pc += 1;
             r!($x) = Value::Int($imm as i64);
             r!(dst) = v;
         }};
     }
     macro_rules! compare_imm {
         ($op:expr, $x:expr, $imm:expr, $next:ident, $cmp:tt) => {{
-            let Some(&Op::$next { dst, a, .. }) = ip.as_slice().first() else { bail!() };
+            let Some(&Op::$next { dst, a, .. }) = code.get(pc) else { bail!() };
             let v = match r!(a) {
                 Value::Int(i) => i $cmp $imm as i64,
                 Value::Float(p) => p $cmp $imm as f64,
                 _ => bail!(),
             };
-            ip.next();
+            pc += 1;
             r!($x) = Value::Int($imm as i64);
             r!(dst) = Value::Bool(v);
         }};
@@ -294,18 +322,17 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     // is left to the general loop before anything is changed.
     macro_rules! compare_jump {
         ($op:expr, $dst:expr, $a:expr, $b:expr, $cmp:tt) => {{
-            let Some(&Op::JumpIfFalse { offset, .. }) = ip.as_slice().first() else {
+            let Some(&Op::JumpIfFalse { offset, .. }) = code.get(pc) else {
                 bail!()
             };
             if offset < 0 && due!() {
                 bail!();
             }
             let v = compare!($op, $a, $b, $cmp);
-            ip.next();
+            pc += 1;
             r!($dst) = Value::Bool(v);
             if !v {
-                let target = (code.len() - ip.len()) as i64 + offset as i64;
-                ip = code.get(target as usize..).unwrap_or_default().iter();
+                pc = pc.wrapping_add_signed(offset as isize);
             }
         }};
     }
@@ -313,18 +340,17 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     // `eq/ne d, a, b; jmpf d`, as `compare_jump`.
     macro_rules! equal_jump {
         ($dst:expr, $value:expr) => {{
-            let Some(&Op::JumpIfFalse { offset, .. }) = ip.as_slice().first() else {
+            let Some(&Op::JumpIfFalse { offset, .. }) = code.get(pc) else {
                 bail!()
             };
             if offset < 0 && due!() {
                 bail!();
             }
             let v = $value;
-            ip.next();
+            pc += 1;
             r!($dst) = Value::Bool(v);
             if !v {
-                let target = (code.len() - ip.len()) as i64 + offset as i64;
-                ip = code.get(target as usize..).unwrap_or_default().iter();
+                pc = pc.wrapping_add_signed(offset as isize);
             }
         }};
     }
@@ -355,7 +381,8 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                         bail!()
                     };
                     let r = heap.alloc_instance(type_id, args);
-                    ip = ip.as_slice().get($skip..).unwrap_or_default().iter();
+                    collection_check!();
+                    pc += $skip;
                     r!(f) = Value::Obj(r);
                     continue;
                 }
@@ -373,8 +400,8 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             {
                 bail!();
             }
-            ip = ip.as_slice().get($skip..).unwrap_or_default().iter();
-            let pos = code.len() - ip.len();
+            pc += $skip;
+            let pos = pc;
             if let Some(frame) = frames.last_mut() {
                 frame.pc = pos as u32;
             }
@@ -388,24 +415,22 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             if target != func_index {
                 func_index = target;
                 func = callee_code;
-                code = &func.code[..];
+                code = &func.code;
                 module = &*func.module;
                 cache_base = func.cache_base;
             }
             base = slot + 1;
-            ip = code.iter();
-            switched = true;
+            pc = 0;
             regs = window!();
         }};
     }
 
     loop {
-        let Some(&op) = ip.next() else {
-            return {
-                *budget_out = budget;
-                HotExit { op: None, switched }
-            };
-        };
+        debug_assert!(pc < code.len());
+        // SAFETY: `pc < code.len()` here; see where `pc` is declared.
+        #[allow(unsafe_code)]
+        let op = unsafe { *code.get_unchecked(pc) };
+        pc += 1;
         match op {
             // Listed so that the jump table starts at tag 0 (no rebasing).
             Op::Nop {} => {}
@@ -534,8 +559,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     r!(base) = Value::Int(next);
                     if more {
                         r!(base + 2) = Value::Int(next);
-                        let target = (code.len() - ip.len()) as i64 + offset as i64;
-                        ip = code.get(target as usize..).unwrap_or_default().iter();
+                        pc = pc.wrapping_add_signed(offset as isize);
                     }
                 }
                 _ => bail!(),
@@ -575,8 +599,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                         r!(iter + 1) = v;
                     }
                     None => {
-                        let target = (code.len() - ip.len()) as i64 + offset as i64;
-                        ip = code.get(target as usize..).unwrap_or_default().iter();
+                        pc = pc.wrapping_add_signed(offset as isize);
                     }
                 }
             }
@@ -620,42 +643,15 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 }
             }
             Op::GetField { dst, obj, .. } => {
-                let site = cache_base + (code.len() - ip.len()) - 1;
-                let Some(&(ty, idx)) = field_cache.get(site) else {
-                    bail!()
-                };
-                let v = match r!(obj) {
-                    Value::Obj(o) => match heap.get(o) {
-                        Object::Instance(inst) if inst.type_id == ty => inst.fields[idx as usize],
-                        _ => bail!(),
-                    },
-                    _ => bail!(),
-                };
-                r!(dst) = v;
+                match field_site::get_cached(heap, field_cache, r!(obj), cache_base + pc - 1) {
+                    Some(v) => r!(dst) = v,
+                    None => bail!(),
+                }
             }
             Op::SetField { obj, src, .. } => {
-                let site = cache_base + (code.len() - ip.len()) - 1;
-                let Some(&(ty, idx)) = field_cache.get(site) else {
-                    bail!()
-                };
-                let Value::Obj(o) = r!(obj) else { bail!() };
-                let v = r!(src);
-                let converted = match heap.get(o) {
-                    Object::Instance(inst) if inst.type_id == ty => {
-                        match &heap.types().structs[ty as usize].fields[idx as usize].check {
-                            None => v,
-                            Some(TypeCheck::Float) => match v {
-                                Value::Float(_) => v,
-                                Value::Int(n) => Value::Float(n as f64),
-                                _ => bail!(),
-                            },
-                            Some(_) => bail!(),
-                        }
-                    }
-                    _ => bail!(),
-                };
-                if let Object::Instance(inst) = heap.get_mut(o) {
-                    inst.fields[idx as usize] = converted;
+                let site = cache_base + pc - 1;
+                if !field_site::set_cached(heap, field_cache, r!(obj), site, r!(src)) {
+                    bail!();
                 }
             }
             Op::CheckType { reg, ty } => {
@@ -680,26 +676,26 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 int_imm!(op, x, value, Mul, i64::checked_mul, |p, q| p * q)
             }
             Op::LoadIntMod { dst: x, value } => {
-                let Some(&Op::Mod { dst, a, .. }) = ip.as_slice().first() else {
+                let Some(&Op::Mod { dst, a, .. }) = code.get(pc) else {
                     bail!()
                 };
                 let v = match r!(a) {
                     Value::Int(i) if value > 0 => Value::Int(i.rem_euclid(value as i64)),
                     _ => bail!(),
                 };
-                ip.next();
+                pc += 1;
                 r!(x) = Value::Int(value as i64);
                 r!(dst) = v;
             }
             Op::LoadIntFloorDiv { dst: x, value } => {
-                let Some(&Op::FloorDiv { dst, a, .. }) = ip.as_slice().first() else {
+                let Some(&Op::FloorDiv { dst, a, .. }) = code.get(pc) else {
                     bail!()
                 };
                 let v = match r!(a) {
                     Value::Int(i) if value > 0 => Value::Int(i.div_euclid(value as i64)),
                     _ => bail!(),
                 };
-                ip.next();
+                pc += 1;
                 r!(x) = Value::Int(value as i64);
                 r!(dst) = v;
             }
@@ -710,31 +706,31 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             Op::EqJumpIfFalse { dst, a, b } => equal_jump!(dst, equal!(a, b)),
             Op::NeJumpIfFalse { dst, a, b } => equal_jump!(dst, !equal!(a, b)),
             Op::LoadIntEq { dst: x, value } => {
-                let Some(&Op::Eq { dst, a, .. }) = ip.as_slice().first() else {
+                let Some(&Op::Eq { dst, a, .. }) = code.get(pc) else {
                     bail!()
                 };
                 let v = match r!(a) {
                     Value::Int(i) => i == value as i64,
                     _ => bail!(),
                 };
-                ip.next();
+                pc += 1;
                 r!(x) = Value::Int(value as i64);
                 r!(dst) = Value::Bool(v);
             }
             Op::LoadIntNe { dst: x, value } => {
-                let Some(&Op::Ne { dst, a, .. }) = ip.as_slice().first() else {
+                let Some(&Op::Ne { dst, a, .. }) = code.get(pc) else {
                     bail!()
                 };
                 let v = match r!(a) {
                     Value::Int(i) => i != value as i64,
                     _ => bail!(),
                 };
-                ip.next();
+                pc += 1;
                 r!(x) = Value::Int(value as i64);
                 r!(dst) = Value::Bool(v);
             }
             Op::LoadIntCompareJumpIfFalse { dst: x, value } => {
-                let [compare, Op::JumpIfFalse { offset, .. }, ..] = *ip.as_slice() else {
+                let Some(&[compare, Op::JumpIfFalse { offset, .. }]) = code.get(pc..pc + 2) else {
                     bail!()
                 };
                 if offset < 0 && due!() {
@@ -750,13 +746,12 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     (Op::Ne { dst, .. }, Value::Int(i)) => (dst, i != imm),
                     _ => bail!(),
                 };
-                ip.next();
-                ip.next();
+                pc += 1;
+                pc += 1;
                 r!(x) = Value::Int(imm);
                 r!(dst) = Value::Bool(v);
                 if !v {
-                    let target = (code.len() - ip.len()) as i64 + offset as i64;
-                    ip = code.get(target as usize..).unwrap_or_default().iter();
+                    pc = pc.wrapping_add_signed(offset as isize);
                 }
             }
             Op::LtJumpIfFalse { dst, a, b } => compare_jump!(op, dst, a, b, <),
@@ -765,7 +760,8 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             Op::GeJumpIfFalse { dst, a, b } => compare_jump!(op, dst, a, b, >=),
 
             Op::LoadIntSubCall { dst: x, value } => {
-                let [Op::Sub { dst, a, .. }, Op::Call { func: f, argc }, ..] = *ip.as_slice()
+                let Some(&[Op::Sub { dst, a, .. }, Op::Call { func: f, argc }]) =
+                    code.get(pc..pc + 2)
                 else {
                     bail!()
                 };
@@ -788,7 +784,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     base: fb,
                     inclusive,
                     offset,
-                }) = ip.as_slice().first()
+                }) = code.get(pc)
                 else {
                     bail!()
                 };
@@ -807,25 +803,25 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 if more && due!() {
                     bail!();
                 }
-                ip.next();
+                pc += 1;
                 r!(dst) = v;
                 r!(fb) = Value::Int(next);
                 if more {
                     r!(fb + 2) = Value::Int(next);
-                    let target = (code.len() - ip.len()) as i64 + offset as i64;
-                    ip = code.get(target as usize..).unwrap_or_default().iter();
+                    pc = pc.wrapping_add_signed(offset as isize);
                 }
             }
             Op::MulLoadIntMod { dst: t, a, b } => {
-                let [Op::LoadIntMod { dst: x, value }, Op::Mod { dst, .. }, ..] = *ip.as_slice()
+                let Some(&[Op::LoadIntMod { dst: x, value }, Op::Mod { dst, .. }]) =
+                    code.get(pc..pc + 2)
                 else {
                     bail!()
                 };
                 match (&r!(a), &r!(b)) {
                     (&Value::Int(i), &Value::Int(j)) if value > 0 => {
                         let Some(p) = i.checked_mul(j) else { bail!() };
-                        ip.next();
-                        ip.next();
+                        pc += 1;
+                        pc += 1;
                         r!(t) = Value::Int(p);
                         r!(x) = Value::Int(value as i64);
                         r!(dst) = Value::Int(p.rem_euclid(value as i64));
@@ -835,12 +831,13 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 }
             }
             Op::LoadGlobalSubCall { dst: g, global } => {
-                let [
-                    Op::LoadIntSubCall { dst: x, value },
-                    Op::Sub { dst, a, .. },
-                    Op::Call { func: f, argc },
-                    ..,
-                ] = *ip.as_slice()
+                let Some(
+                    &[
+                        Op::LoadIntSubCall { dst: x, value },
+                        Op::Sub { dst, a, .. },
+                        Op::Call { func: f, argc },
+                    ],
+                ) = code.get(pc..pc + 3)
                 else {
                     bail!()
                 };
@@ -862,7 +859,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 call!(f, argc, 3);
             }
             Op::LoadNoneCompareJumpIfFalse { dst: x } => {
-                let [compare, Op::JumpIfFalse { offset, .. }, ..] = *ip.as_slice() else {
+                let Some(&[compare, Op::JumpIfFalse { offset, .. }]) = code.get(pc..pc + 2) else {
                     bail!()
                 };
                 if offset < 0 && due!() {
@@ -879,13 +876,12 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     _ => bail!(),
                 };
                 let v = is_none == equal;
-                ip.next();
-                ip.next();
+                pc += 1;
+                pc += 1;
                 r!(x) = Value::None;
                 r!(dst) = Value::Bool(v);
                 if !v {
-                    let target = (code.len() - ip.len()) as i64 + offset as i64;
-                    ip = code.get(target as usize..).unwrap_or_default().iter();
+                    pc = pc.wrapping_add_signed(offset as isize);
                 }
             }
             Op::Call { func: f, argc } => call!(f, argc, 0),

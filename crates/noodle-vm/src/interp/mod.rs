@@ -18,7 +18,9 @@
 
 pub mod access;
 mod call;
+mod code;
 mod cold;
+mod field_site;
 mod hot;
 mod op;
 mod unwind;
@@ -27,6 +29,8 @@ pub use access::{
     check_value, get_field, get_index, len, normalize_index, set_field, set_index, slice,
     type_matches,
 };
+pub(crate) use code::Code;
+pub(crate) use field_site::FieldSite;
 pub(crate) use op::{Op, translate};
 pub(crate) use unwind::collect;
 
@@ -574,16 +578,17 @@ impl Vm {
                 let instr = if kw.is_some() {
                     ip.next().copied()
                 } else {
+                    let mut pc = current_pc!();
                     let exit = hot::run::<N>(hot::HotFrame {
                         stack: &mut self.stack,
                         frames: &mut self.frames,
                         program: &program,
                         func,
                         base,
-                        ip: &mut ip,
+                        pc: &mut pc,
                         globals: &mut self.globals,
                         heap: &mut self.heap,
-                        field_cache: &mut self.field_cache,
+                        field_cache: &self.field_cache,
                         max_frames: self.options.max_frames,
                         budget: &mut self.budget,
                         stop_depth,
@@ -601,6 +606,8 @@ impl Vm {
                         base = frame.base as usize;
                         closure = frame.closure;
                         ip = code.get(frame.pc as usize..).unwrap_or_default().iter();
+                    } else {
+                        ip = code.get(pc..).unwrap_or_default().iter();
                     }
                     rewindow!();
                     exit.op
@@ -1019,34 +1026,19 @@ impl Vm {
                         }
                     }
                     Op::GetField { dst, obj, name } => {
-                        // Per-site cache of (struct type, field index).
                         let site = func.cache_base + current_pc!() - 1;
-                        let fast = match r!(obj) {
-                            Value::Obj(r) => match self.heap.get(r) {
-                                Object::Instance(inst) => {
-                                    let (ty, idx) = self
-                                        .field_cache
-                                        .get(site)
-                                        .copied()
-                                        .unwrap_or((u32::MAX, 0));
-                                    if ty == inst.type_id {
-                                        Some(inst.fields[idx as usize])
-                                    } else {
-                                        let sym = module.names[name as usize];
-                                        let found = self.heap.types().structs
-                                            [inst.type_id as usize]
-                                            .field_index(sym);
-                                        if let Some(i) = found {
-                                            *cache_slot(&mut self.field_cache, &program, site) =
-                                                (inst.type_id, i as u32);
-                                        }
-                                        found.map(|i| inst.fields[i])
-                                    }
-                                }
-                                _ => None,
-                            },
-                            _ => None,
-                        };
+                        let o = r!(obj);
+                        let fast = field_site::get_cached(&self.heap, &self.field_cache, o, site)
+                            .or_else(|| {
+                                field_site::get_and_fill(
+                                    &self.heap,
+                                    &mut self.field_cache,
+                                    &program,
+                                    site,
+                                    o,
+                                    module.names[name as usize],
+                                )
+                            });
                         let v = match fast {
                             Some(v) => v,
                             None => {
@@ -1082,13 +1074,14 @@ impl Vm {
                         let v = r!(src);
                         let site = func.cache_base + current_pc!() - 1;
                         let o = r!(obj);
-                        if !set_field_cached(&mut self.heap, &self.field_cache, o, site, v) {
-                            let name = module.names[name as usize];
-                            try_op!(set_field_slow(
+                        if !field_site::set_cached(&mut self.heap, &self.field_cache, o, site, v) {
+                            try_op!(field_site::set_and_fill(
                                 &mut self.heap,
-                                cache_slot(&mut self.field_cache, &program, site),
+                                &mut self.field_cache,
+                                &program,
+                                site,
                                 o,
-                                name,
+                                module.names[name as usize],
                                 v
                             ));
                         }
@@ -1368,72 +1361,6 @@ fn new_range(heap: &mut Heap, start: Value, end: Value, inclusive: bool) -> NRes
             Err(heap.error(kinds::TYPE, message))
         }
     }
-}
-
-/// `obj.name = v` through the site cache: true when done (the cached
-/// struct type matches and the value needs no check beyond int→float).
-#[inline]
-fn set_field_cached(
-    heap: &mut Heap,
-    cache: &[(u32, u32)],
-    obj: Value,
-    site: usize,
-    v: Value,
-) -> bool {
-    let Value::Obj(r) = obj else { return false };
-    let Some(&(ty, idx)) = cache.get(site) else {
-        return false;
-    };
-    let Object::Instance(inst) = heap.get(r) else {
-        return false;
-    };
-    if inst.type_id != ty {
-        return false;
-    }
-    let converted = match &heap.types().structs[ty as usize].fields[idx as usize].check {
-        None => v,
-        Some(TypeCheck::Float) => match v {
-            Value::Float(_) => v,
-            Value::Int(n) => Value::Float(n as f64),
-            _ => return false,
-        },
-        Some(_) => return false,
-    };
-    if let Object::Instance(inst) = heap.get_mut(r) {
-        inst.fields[idx as usize] = converted;
-    }
-    true
-}
-
-/// The checked path of `SetField`; also fills the site cache.
-#[inline(never)]
-fn set_field_slow(
-    heap: &mut Heap,
-    slot: &mut (u32, u32),
-    obj: Value,
-    name: crate::types::Sym,
-    v: Value,
-) -> NResult<()> {
-    set_field(heap, obj, name, v)?;
-    if let Some(inst) = heap.instance(obj)
-        && let Some(i) = heap.types().structs[inst.type_id as usize].field_index(name)
-    {
-        *slot = (inst.type_id, i as u32);
-    }
-    Ok(())
-}
-
-/// The field cache entry of `site`, allocating the cache on first use.
-#[cold]
-fn cache_slot<'c>(
-    cache: &'c mut Vec<(u32, u32)>,
-    program: &crate::load::Program,
-    site: usize,
-) -> &'c mut (u32, u32) {
-    if cache.len() <= site {
-        cache.resize(program.cache_len.max(site + 1), (u32::MAX, 0));
-    }
-    &mut cache[site]
 }
 
 fn add_method(
