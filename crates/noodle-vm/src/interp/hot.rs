@@ -34,14 +34,14 @@ pub(super) struct HotFrame<'a, 'p> {
     pub func: &'p FunctionCode,
     pub base: usize,
     /// The index of the next instruction in `func`'s code.
-    pub pc: &'a mut usize,
+    pub pc: usize,
     pub globals: &'a mut [Value],
     pub heap: &'a mut Heap,
     pub field_cache: &'a [FieldSite],
     pub max_frames: usize,
     /// The time slice's budget (see `Vm::budget`), spent at calls and
     /// back-edges; when it runs out the general loop takes over.
-    pub budget: &'a mut i64,
+    pub budget: i64,
     /// Returns from the frame at this depth end the run: left to `execute`.
     pub stop_depth: usize,
     /// The frame index of the innermost handler: returns from that frame
@@ -51,12 +51,16 @@ pub(super) struct HotFrame<'a, 'p> {
 
 /// What the hot tier stopped at.
 pub(super) struct HotExit {
-    /// The instruction `execute` must run (the iterator is past it), or
-    /// `None` when the code ran out (a verifier bug).
+    /// The instruction `execute` must run (`pc` is past it), or `None`
+    /// when the code ran out (a verifier bug).
     pub op: Option<Op>,
     /// Calls or returns switched frames: `execute` reloads the running
-    /// frame from `Vm::frames` (whose pc is saved) instead of its `pc`.
+    /// frame from `Vm::frames` (whose pc is saved) instead of `pc`.
     pub switched: bool,
+    /// Where the running frame goes on, when it was not switched.
+    pub pc: usize,
+    /// What is left of the time slice's budget.
+    pub budget: i64,
 }
 
 /// The left operand register of a comparison (0 for anything else).
@@ -83,21 +87,25 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
         program,
         mut func,
         mut base,
-        pc: pc_out,
+        mut pc,
         globals,
         heap,
         field_cache,
         max_frames,
-        budget: budget_out,
+        mut budget,
         stop_depth,
         top_handler,
     } = f;
+    // Returns from the frame at index `stop_depth`, or from the frame of
+    // the innermost handler or deeper, are left to `execute`: a return
+    // stays in this run only while more than `return_floor` frames are
+    // live (one test instead of two).
+    let return_floor = stop_depth.max(top_handler.map_or(0, |h| h as usize)) + 1;
     // The budget as one countdown, in a register: safepoints test only
     // its sign. When a collection is due, the rest of the budget moves to
     // `reserve` and the countdown drops to zero, so the next safepoint
     // hands over to the general loop, which collects; on exit the two are
     // added back together.
-    let mut budget = *budget_out;
     let mut reserve = 0;
     macro_rules! collection_check {
         () => {
@@ -109,12 +117,11 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     }
     collection_check!();
     let mut code: &[Op] = &func.code;
-    let mut module = &*func.module;
-    let mut cache_base = func.cache_base;
     // The program index of `func` once a call or return in this run has
     // switched frames (`u32::MAX` until then, so it also tells whether
     // one has): recursive calls and returns to a frame of the same
-    // function keep `func`, `code`, `module` and `cache_base`.
+    // function keep `func` and `code`. (The function's other fields are read
+    // through `func` where needed, which leaves registers to hotter state.)
     let mut func_index = u32::MAX;
     macro_rules! switched {
         () => {
@@ -123,10 +130,11 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     }
     macro_rules! exit {
         ($op:expr) => {{
-            *budget_out = budget + reserve;
             return HotExit {
                 op: $op,
                 switched: switched!(),
+                pc,
+                budget: budget + reserve,
             };
         }};
     }
@@ -139,7 +147,6 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     //   later halves, read with checks, fall through), as `Code` ends with
     //   an instruction that never falls through;
     // - after a jump, as `Code` checked every jump's target.
-    let mut pc = *pc_out;
     if pc >= code.len() {
         exit!(None);
     }
@@ -156,12 +163,10 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     // the code rather than kept live, which keeps the fast paths lean.
     macro_rules! bail {
         () => {{
-            if switched!() {
-                if let Some(frame) = frames.last_mut() {
-                    frame.pc = pc as u32;
-                }
-            } else {
-                *pc_out = pc;
+            if switched!()
+                && let Some(frame) = frames.last_mut()
+            {
+                frame.pc = pc as u32;
             }
             exit!(code.get(pc.wrapping_sub(1)).copied());
         }};
@@ -170,24 +175,21 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     // end of the run is involved.
     macro_rules! ret {
         ($v:expr) => {{
-            let returning = frames.len() - 1;
-            if returning <= stop_depth || top_handler.is_some_and(|h| h as usize >= returning) {
+            let depth = frames.len();
+            if depth <= return_floor {
                 bail!();
             }
             let v = $v;
-            let Some(frame) = frames.pop() else { bail!() };
-            stack[frame.ret as usize] = v;
-            let Some(&caller) = frames.last() else {
-                // `execute` finds no frame and reports it.
-                func_index = 0;
-                exit!(None);
+            // `return_floor` is at least 1, so there is a caller's frame.
+            let Some(&[caller, frame]) = frames.get(depth - 2..) else {
+                bail!()
             };
+            frames.truncate(depth - 1);
+            stack[frame.ret as usize] = v;
             if caller.func != func_index {
                 func_index = caller.func;
                 func = &program.functions[caller.func as usize];
                 code = &func.code;
-                module = &*func.module;
-                cache_base = func.cache_base;
             }
             base = caller.base as usize;
             pc = caller.pc as usize;
@@ -394,12 +396,16 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 &program.functions[target as usize]
             };
             let slot = base + f as usize;
-            if callee_code.params.len() != argc as usize
-                || frames.len() >= max_frames
-                || stack.len() < slot + 1 + N
-            {
+            if callee_code.params.len() != argc as usize || frames.len() >= max_frames {
                 bail!();
             }
+            // The callee's window, checked once here and kept.
+            let Some(window) = stack
+                .get_mut(slot + 1..)
+                .and_then(|s| s.first_chunk_mut::<N>())
+            else {
+                bail!()
+            };
             pc += $skip;
             let pos = pc;
             if let Some(frame) = frames.last_mut() {
@@ -416,12 +422,10 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 func_index = target;
                 func = callee_code;
                 code = &func.code;
-                module = &*func.module;
-                cache_base = func.cache_base;
             }
             base = slot + 1;
             pc = 0;
-            regs = window!();
+            regs = window;
         }};
     }
 
@@ -435,7 +439,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
             // Listed so that the jump table starts at tag 0 (no rebasing).
             Op::Nop {} => {}
             Op::Move { dst, src } => r!(dst) = r!(src),
-            Op::LoadConst { dst, k } => r!(dst) = module.consts[k as usize],
+            Op::LoadConst { dst, k } => r!(dst) = func.module.consts[k as usize],
             Op::LoadInt { dst, value } => r!(dst) = Value::Int(value as i64),
             Op::LoadNone { dst } => r!(dst) = Value::None,
             Op::LoadBool { dst, value } => r!(dst) = Value::Bool(value != 0),
@@ -643,20 +647,20 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 }
             }
             Op::GetField { dst, obj, .. } => {
-                match field_site::get_cached(heap, field_cache, r!(obj), cache_base + pc - 1) {
+                match field_site::get_cached(heap, field_cache, r!(obj), func.cache_base + pc - 1) {
                     Some(v) => r!(dst) = v,
                     None => bail!(),
                 }
             }
             Op::SetField { obj, src, .. } => {
-                let site = cache_base + pc - 1;
+                let site = func.cache_base + pc - 1;
                 if !field_site::set_cached(heap, field_cache, r!(obj), site, r!(src)) {
                     bail!();
                 }
             }
             Op::CheckType { reg, ty } => {
                 let passes = matches!(
-                    (&module.checks[ty as usize], &r!(reg)),
+                    (&func.module.checks[ty as usize], &r!(reg)),
                     (TypeCheck::Any, _)
                         | (TypeCheck::Int, Value::Int(_))
                         | (TypeCheck::Float, Value::Float(_))

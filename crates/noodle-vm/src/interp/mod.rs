@@ -578,19 +578,18 @@ impl Vm {
                 let instr = if kw.is_some() {
                     ip.next().copied()
                 } else {
-                    let mut pc = current_pc!();
                     let exit = hot::run::<N>(hot::HotFrame {
                         stack: &mut self.stack,
                         frames: &mut self.frames,
                         program: &program,
                         func,
                         base,
-                        pc: &mut pc,
+                        pc: current_pc!(),
                         globals: &mut self.globals,
                         heap: &mut self.heap,
                         field_cache: &self.field_cache,
                         max_frames: self.options.max_frames,
-                        budget: &mut self.budget,
+                        budget: self.budget,
                         stop_depth,
                         top_handler: self.handlers.last().map(|h| h.frame),
                     });
@@ -607,8 +606,9 @@ impl Vm {
                         closure = frame.closure;
                         ip = code.get(frame.pc as usize..).unwrap_or_default().iter();
                     } else {
-                        ip = code.get(pc..).unwrap_or_default().iter();
+                        ip = code.get(exit.pc..).unwrap_or_default().iter();
                     }
+                    self.budget = exit.budget;
                     rewindow!();
                     exit.op
                 };
