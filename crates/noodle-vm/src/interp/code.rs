@@ -53,7 +53,7 @@ impl Deref for Code {
 
 /// True for an instruction after which control never reaches the next
 /// slot.
-pub(crate) fn ends_flow(op: Op) -> bool {
+fn ends_flow(op: Op) -> bool {
     matches!(
         op,
         Op::Jump { .. }
@@ -64,8 +64,9 @@ pub(crate) fn ends_flow(op: Op) -> bool {
     )
 }
 
-/// The relative target (from the next slot) of an instruction that jumps.
-fn jump_offset(op: Op) -> Option<i32> {
+/// The relative target (from the next slot) of an instruction that jumps
+/// (also how `translate` finds jump targets, so the two cannot disagree).
+pub(super) fn jump_offset(op: Op) -> Option<i32> {
     match op {
         Op::Jump { offset }
         | Op::JumpIfFalse { offset, .. }

@@ -691,16 +691,8 @@ impl Op {
 fn jump_targets(code: &[Instr]) -> Vec<bool> {
     let mut targets = vec![false; code.len() + 1];
     for (pc, instr) in code.iter().enumerate() {
-        let offset = match *instr {
-            Instr::Jump { offset }
-            | Instr::JumpIfFalse { offset, .. }
-            | Instr::JumpIfTrue { offset, .. }
-            | Instr::JumpIfSet { offset, .. }
-            | Instr::ForPrep { offset, .. }
-            | Instr::ForStep { offset, .. }
-            | Instr::IterNext { offset, .. }
-            | Instr::PushHandler { offset, .. } => offset,
-            _ => continue,
+        let Some(offset) = super::code::jump_offset(Op::from(*instr)) else {
+            continue;
         };
         let target = pc as i64 + 1 + offset as i64;
         if let Some(slot) = usize::try_from(target)
