@@ -168,6 +168,7 @@ impl Heap {
                 // The slot holds `Object::Free`, which owns nothing: skip
                 // its (out-of-line) drop.
                 std::mem::forget(std::mem::replace(&mut self.objects[i as usize], object));
+                self.collect_before_growing();
                 ObjRef(i)
             }
             None => {
@@ -177,6 +178,7 @@ impl Heap {
                 debug_assert!(i < SHARED_BIT, "heap exhausted");
                 self.objects.push(object);
                 self.marks.push(false);
+                self.collect_before_growing();
                 ObjRef(i)
             }
         }
@@ -199,6 +201,7 @@ impl Heap {
             self.live += 1;
             // A free slot holds `Object::Free`, which owns nothing.
             std::mem::forget(std::mem::replace(slot, instance));
+            self.collect_before_growing();
             return ObjRef(i);
         }
         self.alloc(instance)
@@ -583,6 +586,26 @@ impl Heap {
         self.threshold = self.threshold.min(self.min_threshold.max(self.live * 2));
     }
 
+    /// Once no slot is free and the table is at capacity, the next new
+    /// object doubles the table, which copies every object into fresh
+    /// memory. When a quarter of the allocation budget is spent by then, part
+    /// of the table is likely garbage: the collection becomes due now, so
+    /// that the next safepoint frees slots instead (this halves
+    /// binary-trees' table).
+    #[inline]
+    fn collect_before_growing(&mut self) {
+        if self.free.is_empty() {
+            self.table_full();
+        }
+    }
+
+    #[cold]
+    fn table_full(&mut self) {
+        if self.objects.len() == self.objects.capacity() && self.allocated * 4 >= self.threshold {
+            self.threshold = self.allocated;
+        }
+    }
+
     pub fn should_collect(&self) -> bool {
         self.allocated >= self.threshold
     }
@@ -816,4 +839,45 @@ fn clone_immutable(object: &Object) -> Option<Object> {
         Object::SupervisorType { proto } => Object::SupervisorType { proto: *proto },
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_table_makes_the_collection_due_instead_of_growing() {
+        let mut heap = Heap::new();
+        let mut garbage = 0;
+        while !heap.should_collect() {
+            heap.alloc_list(Vec::new());
+            garbage += 1;
+        }
+        // Due before the budget ran out: the table is full and the next
+        // allocation would have doubled it.
+        assert!(heap.allocated < MIN_GC_THRESHOLD);
+        assert!(heap.allocated * 4 >= heap.threshold);
+        assert_eq!(heap.objects.len(), heap.objects.capacity());
+        let capacity = heap.objects.capacity();
+        heap.collect([]);
+        for _ in 0..garbage {
+            heap.alloc_list(Vec::new());
+        }
+        assert_eq!(heap.objects.capacity(), capacity, "freed slots were reused");
+    }
+
+    #[test]
+    fn a_full_table_of_live_objects_still_grows() {
+        let mut heap = Heap::new();
+        let mut live = Vec::new();
+        for _ in 0..3 * MIN_GC_THRESHOLD {
+            live.push(heap.alloc_list(Vec::new()).as_obj().unwrap());
+            if heap.should_collect() {
+                heap.collect(live.iter().map(|&r| Value::Obj(r)));
+            }
+        }
+        assert!(heap.collections() > 0);
+        assert_eq!(heap.objects.len(), 3 * MIN_GC_THRESHOLD);
+        assert_eq!(heap.live_count(), live.len());
+    }
 }
