@@ -1,6 +1,6 @@
 //! The per-process heap: an arena of [`Object`]s addressed by [`ObjRef`],
-//! with a free list and a tracing mark-sweep collector, in front of the
-//! program's *shared segment*.
+//! with a tracing mark-sweep collector that sweeps lazily (see
+//! [`slots`]), in front of the program's *shared segment*.
 //!
 //! The shared segment holds what loading the program allocates (constant
 //! strings, the empty and one-character ASCII strings, type objects, unit
@@ -18,8 +18,12 @@
 //! never sees its objects vanish unless it calls back into Noodle (see the
 //! rooting rules in the crate docs).
 
+mod slots;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use slots::Slots;
 
 use crate::error::Thrown;
 use crate::object::{Closure, ErrorObj, Instance, IterState, Map, MapKey, Object, Range, Str};
@@ -87,9 +91,7 @@ fn ascii_char(b: u8) -> ObjRef {
 }
 
 pub struct Heap {
-    objects: Vec<Object>,
-    marks: Vec<bool>,
-    free: Vec<u32>,
+    slots: Slots,
     live: usize,
     /// Allocation units (objects, plus extra for big payloads) since the
     /// last collection, and the count that triggers the next one.
@@ -126,7 +128,7 @@ impl std::fmt::Debug for Heap {
             f,
             "Heap {{ live: {}, slots: {}, shared: {} }}",
             self.live,
-            self.objects.len(),
+            self.slots.len(),
             self.shared.objects.len()
         )
     }
@@ -140,9 +142,7 @@ impl Heap {
 
     fn with_shared(shared: Arc<Shared>, types: Arc<Types>) -> Heap {
         Heap {
-            objects: Vec::new(),
-            marks: Vec::new(),
-            free: Vec::new(),
+            slots: Slots::new(),
             live: 0,
             allocated: 0,
             threshold: MIN_GC_THRESHOLD,
@@ -160,53 +160,38 @@ impl Heap {
     // ---- allocation ----
 
     /// Stores `object` and returns its handle. Never collects.
+    #[inline]
     pub fn alloc(&mut self, object: Object) -> ObjRef {
         self.allocated += 1 + extra_units(&object);
         self.live += 1;
-        match self.free.pop() {
-            Some(i) => {
-                // The slot holds `Object::Free`, which owns nothing: skip
-                // its (out-of-line) drop.
-                std::mem::forget(std::mem::replace(&mut self.objects[i as usize], object));
-                self.collect_before_growing();
-                ObjRef(i)
-            }
-            None => {
-                let i = self.objects.len() as u32;
-                // Past 2^31 slots a local reference would read as a
-                // shared one; that is 64 GiB of slots alone.
-                debug_assert!(i < SHARED_BIT, "heap exhausted");
-                self.objects.push(object);
-                self.marks.push(false);
-                self.collect_before_growing();
-                ObjRef(i)
-            }
-        }
+        let i = self.slots.insert(object);
+        self.collect_before_growing();
+        // Past 2^31 slots a local reference would read as a shared one;
+        // that is 96 GiB of slots alone.
+        debug_assert!(i < SHARED_BIT as usize, "heap exhausted");
+        ObjRef(i as u32)
     }
 
     /// A struct value with `fields`, as `alloc` (never collects): the
-    /// interpreter's constructor fast path. The compiler keeps it out of
-    /// the hot loop, where inlined it took registers from every other
-    /// instruction (fib, loop and nbody ran 5-12 % faster once it was not).
-    #[inline]
+    /// interpreter's constructor fast path. Kept out of the hot loop, where
+    /// inlined it took registers from every other instruction (fib, loop
+    /// and nbody ran 5-12 % faster once it was not).
+    #[inline(never)]
     pub fn alloc_instance(&mut self, type_id: u32, fields: &[Value]) -> ObjRef {
-        let instance = Object::Instance(Instance {
-            type_id,
-            fields: crate::object::Fields::from_slice(fields),
-        });
-        if fields.len() <= 2
-            && let Some(&i) = self.free.last()
-            && let Some(slot) = self.objects.get_mut(i as usize)
-        {
-            self.free.pop();
-            self.allocated += 1;
-            self.live += 1;
-            // A free slot holds `Object::Free`, which owns nothing.
-            std::mem::forget(std::mem::replace(slot, instance));
-            self.collect_before_growing();
-            return ObjRef(i);
+        let instance = || {
+            Object::Instance(Instance {
+                type_id,
+                fields: crate::object::Fields::from_slice(fields),
+            })
+        };
+        if fields.len() > 2 {
+            return self.alloc(instance());
         }
-        self.alloc(instance)
+        self.allocated += 1;
+        self.live += 1;
+        let i = self.slots.insert_small(instance);
+        self.collect_before_growing();
+        ObjRef(i as u32)
     }
 
     pub fn alloc_str(&mut self, text: &str) -> Value {
@@ -317,7 +302,7 @@ impl Heap {
 
     #[inline]
     pub fn get(&self, r: ObjRef) -> &Object {
-        match self.objects.get(r.0 as usize) {
+        match self.slots.get(r.0 as usize) {
             Some(o) => o,
             None => self.get_outside(r),
         }
@@ -338,10 +323,8 @@ impl Heap {
     /// kind of object.
     #[inline]
     pub fn get_mut(&mut self, r: ObjRef) -> &mut Object {
-        let Heap {
-            objects, scratch, ..
-        } = self;
-        match objects.get_mut(r.0 as usize) {
+        let Heap { slots, scratch, .. } = self;
+        match slots.get_mut(r.0 as usize) {
             Some(o) => o,
             None => free_scratch(scratch),
         }
@@ -588,22 +571,23 @@ impl Heap {
         self.threshold = self.threshold.min(self.min_threshold.max(self.live * 2));
     }
 
-    /// Once no slot is free and the table is at capacity, the next new
+    /// Once no slot is reusable and the table is at capacity, the next new
     /// object doubles the table, which copies every object into fresh
     /// memory. When a quarter of the allocation budget is spent by then, part
-    /// of the table is likely garbage: the collection becomes due now, so
-    /// that the next safepoint frees slots instead (this halves
-    /// binary-trees' table).
+    /// of the table is likely garbage: the collection becomes due now
+    /// (allocation has reached the table's last word, so a few reusable
+    /// slots may be left for the way to the next safepoint), so that it
+    /// frees slots instead (this halves binary-trees' table).
     #[inline]
     fn collect_before_growing(&mut self) {
-        if self.free.is_empty() {
+        if self.slots.nearly_exhausted() {
             self.table_full();
         }
     }
 
     #[cold]
     fn table_full(&mut self) {
-        if self.objects.len() == self.objects.capacity() && self.allocated * 4 >= self.threshold {
+        if self.slots.at_capacity() && self.allocated * 4 >= self.threshold {
             self.threshold = self.allocated;
         }
     }
@@ -636,8 +620,9 @@ impl Heap {
             stack.extend(e.variants.iter().map(|v| v.value));
             stack.extend(e.methods.iter().filter_map(|(_, m)| m.as_obj()));
         }
+        self.slots.clear_marks();
         self.mark(stack);
-        self.sweep();
+        self.live = self.slots.sweep();
         self.collections += 1;
         self.allocated = 0;
         self.threshold = (self.live * 2).max(self.min_threshold);
@@ -649,16 +634,18 @@ impl Heap {
             let i = r.0 as usize;
             // Shared objects are out of range: never marked, never freed,
             // and they refer to nothing local.
-            if i >= self.marks.len() || self.marks[i] {
+            if !self.slots.mark(i) {
                 continue;
             }
-            self.marks[i] = true;
             let mut add = |v: &Value| {
                 if let Value::Obj(child) = *v {
                     stack.push(child);
                 }
             };
-            match &self.objects[i] {
+            let Some(object) = self.slots.get(i) else {
+                continue;
+            };
+            match object {
                 Object::List(items) => items.iter().for_each(&mut add),
                 Object::Map(m) => m.iter().for_each(|(k, v)| {
                     add(&k);
@@ -690,27 +677,6 @@ impl Heap {
             }
         }
     }
-
-    fn sweep(&mut self) {
-        let mut live = 0;
-        // Backwards, so that allocation pops the free list in address
-        // order (new objects of a burst end up adjacent and ascending).
-        for (i, marked) in self.marks.iter_mut().enumerate().rev() {
-            if std::mem::take(marked) {
-                live += 1;
-            } else if !matches!(self.objects[i], Object::Free) {
-                let old = std::mem::replace(&mut self.objects[i], Object::Free);
-                if owns_nothing(&old) {
-                    // Small structs own no allocation: skip the drop call.
-                    std::mem::forget(old);
-                } else {
-                    drop(old);
-                }
-                self.free.push(i as u32);
-            }
-        }
-        self.live = live;
-    }
 }
 
 /// `scratch`, emptied, for [`Heap::get_mut`] of a shared object.
@@ -719,22 +685,6 @@ impl Heap {
 fn free_scratch(scratch: &mut Object) -> &mut Object {
     *scratch = Object::Free;
     scratch
-}
-
-/// Whether dropping `object` would free nothing (checked for the common
-/// small kinds only).
-#[inline]
-fn owns_nothing(object: &Object) -> bool {
-    use crate::object::Fields;
-    matches!(
-        object,
-        Object::Instance(Instance {
-            fields: Fields::Zero | Fields::One(_) | Fields::Two(_),
-            ..
-        }) | Object::Cell(_)
-            | Object::Range(_)
-            | Object::Iter(_)
-    )
 }
 
 /// Big payloads count as extra allocation units, so a program that builds
@@ -777,9 +727,7 @@ impl Heap {
     /// needs every slot before it can fill in references.
     pub(crate) fn fill(&mut self, r: ObjRef, object: Object) {
         self.allocated += extra_units(&object);
-        if let Some(slot) = self.objects.get_mut(r.index()) {
-            *slot = object;
-        }
+        self.slots.fill(r.index(), object);
     }
 
     /// A heap for a new process of the same program: the same shared
@@ -858,13 +806,13 @@ mod tests {
         // Due before the budget ran out: the table is full and the next
         // allocation would have doubled it.
         assert!(heap.allocated < MIN_GC_THRESHOLD);
-        assert_eq!(heap.objects.len(), heap.objects.capacity());
-        let capacity = heap.objects.capacity();
+        assert_eq!(heap.slots.len(), heap.slots.capacity());
+        let capacity = heap.slots.capacity();
         heap.collect([]);
         for _ in 0..garbage {
             heap.alloc_list(Vec::new());
         }
-        assert_eq!(heap.objects.capacity(), capacity, "freed slots were reused");
+        assert_eq!(heap.slots.capacity(), capacity, "freed slots were reused");
     }
 
     #[test]
@@ -878,7 +826,7 @@ mod tests {
             }
         }
         assert!(heap.collections() > 0);
-        assert_eq!(heap.objects.len(), 3 * MIN_GC_THRESHOLD);
+        assert_eq!(heap.slots.len(), 3 * MIN_GC_THRESHOLD);
         assert_eq!(heap.live_count(), live.len());
     }
 }
