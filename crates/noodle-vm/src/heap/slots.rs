@@ -70,7 +70,7 @@ impl Slots {
     #[inline]
     pub(super) fn insert(&mut self, object: Object) -> usize {
         let owner = !owns_nothing(&object);
-        let i = self.insert_small_unchecked(|| object);
+        let i = self.insert_small_unchecked(object);
         if owner {
             self.owners[i / WORD] |= 1 << (i % WORD);
         }
@@ -80,28 +80,22 @@ impl Slots {
     /// `insert` for an object that owns nothing outside the arena (a small
     /// struct value), which leaves the owner bits alone.
     #[inline]
-    /// The object is made once the slot is known, so that it is built in
-    /// place: built first, it went through the stack, and copying it out
-    /// stalled on the partial writes that made it.
-    pub(super) fn insert_small(&mut self, make: impl FnOnce() -> Object) -> usize {
-        self.insert_small_unchecked(|| {
-            let object = make();
-            debug_assert!(owns_nothing(&object));
-            object
-        })
+    pub(super) fn insert_small(&mut self, object: Object) -> usize {
+        debug_assert!(owns_nothing(&object));
+        self.insert_small_unchecked(object)
     }
 
     #[inline]
-    fn insert_small_unchecked(&mut self, make: impl FnOnce() -> Object) -> usize {
+    fn insert_small_unchecked(&mut self, object: Object) -> usize {
         match self.take() {
             Some(i) => {
-                let dead = std::mem::replace(&mut self.objects[i], make());
+                let dead = std::mem::replace(&mut self.objects[i], object);
                 debug_assert!(owns_nothing(&dead), "a dead owner was not dropped");
                 // It owns nothing (see the module docs): skip its drop.
                 std::mem::forget(dead);
                 i
             }
-            None => self.push(make()),
+            None => self.push(object),
         }
     }
 
