@@ -72,7 +72,7 @@ impl Slots {
         let owner = !owns_nothing(&object);
         let i = self.insert_small_unchecked(object);
         if owner {
-            self.owners[i / WORD] |= 1 << (i % WORD);
+            self.set_owner(i);
         }
         i
     }
@@ -106,9 +106,14 @@ impl Slots {
         if let Some(slot) = self.objects.get_mut(i) {
             *slot = object;
             if owner {
-                self.owners[i / WORD] |= 1 << (i % WORD);
+                self.set_owner(i);
             }
         }
+    }
+
+    #[inline]
+    fn set_owner(&mut self, i: usize) {
+        self.owners[i / WORD] |= 1 << (i % WORD);
     }
 
     /// True once allocation has reached the table's last word: a few
