@@ -178,12 +178,14 @@ impl Heap {
     /// and nbody ran 5-12 % faster once it was not).
     #[inline(never)]
     pub fn alloc_instance(&mut self, type_id: u32, fields: &[Value]) -> ObjRef {
-        let instance = Object::Instance(Instance {
-            type_id,
-            fields: crate::object::Fields::from_slice(fields),
-        });
+        let instance = || {
+            Object::Instance(Instance {
+                type_id,
+                fields: crate::object::Fields::from_slice(fields),
+            })
+        };
         if fields.len() > 2 {
-            return self.alloc(instance);
+            return self.alloc(instance());
         }
         self.allocated += 1;
         self.live += 1;

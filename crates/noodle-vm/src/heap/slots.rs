@@ -70,7 +70,7 @@ impl Slots {
     #[inline]
     pub(super) fn insert(&mut self, object: Object) -> usize {
         let owner = !owns_nothing(&object);
-        let i = self.insert_small_unchecked(object);
+        let i = self.insert_small_unchecked(|| object);
         if owner {
             self.set_owner(i);
         }
@@ -78,24 +78,30 @@ impl Slots {
     }
 
     /// `insert` for an object that owns nothing outside the arena (a small
-    /// struct value), which leaves the owner bits alone.
+    /// struct value), which leaves the owner bits alone. The object is made
+    /// once its slot is known, so that it is built in place: built first,
+    /// it went through the stack, and copying it out stalled on the partial
+    /// writes that had made it.
     #[inline]
-    pub(super) fn insert_small(&mut self, object: Object) -> usize {
-        debug_assert!(owns_nothing(&object));
-        self.insert_small_unchecked(object)
+    pub(super) fn insert_small(&mut self, make: impl FnOnce() -> Object) -> usize {
+        self.insert_small_unchecked(|| {
+            let object = make();
+            debug_assert!(owns_nothing(&object));
+            object
+        })
     }
 
     #[inline]
-    fn insert_small_unchecked(&mut self, object: Object) -> usize {
+    fn insert_small_unchecked(&mut self, make: impl FnOnce() -> Object) -> usize {
         match self.take() {
             Some(i) => {
-                let dead = std::mem::replace(&mut self.objects[i], object);
+                let dead = std::mem::replace(&mut self.objects[i], make());
                 debug_assert!(owns_nothing(&dead), "a dead owner was not dropped");
                 // It owns nothing (see the module docs): skip its drop.
                 std::mem::forget(dead);
                 i
             }
-            None => self.push(object),
+            None => self.push(make()),
         }
     }
 

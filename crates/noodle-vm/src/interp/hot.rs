@@ -362,7 +362,11 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
     // more slots (the call itself, when it was fused into the current op)
     // are consumed only once nothing can bail any more.
     macro_rules! call {
-        ($f:expr, $argc:expr, $skip:expr) => {{
+        ($f:expr, $argc:expr, $skip:expr) => {
+            call!($f, $argc, $skip, false)
+        };
+        // `$returns`: the next slot is `ret f` (a `CallReturn`).
+        ($f:expr, $argc:expr, $skip:expr, $returns:expr) => {{
             let f = $f;
             let argc = $argc;
             if due!() {
@@ -385,6 +389,14 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                     let r = heap.alloc_instance(type_id, args);
                     collection_check!();
                     pc += $skip;
+                    // Returned straight from here, the new value is not
+                    // stored in halves and read back whole at once (a
+                    // store-forwarding stall on every constructor return).
+                    if $returns && frames.len() > return_floor {
+                        pc += 1;
+                        ret!(Value::Obj(r));
+                        continue;
+                    }
                     r!(f) = Value::Obj(r);
                     continue;
                 }
@@ -889,6 +901,7 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 }
             }
             Op::Call { func: f, argc } => call!(f, argc, 0),
+            Op::CallReturn { func: f, argc } => call!(f, argc, 0, true),
             Op::Return { src } => ret!(r!(src)),
             Op::ReturnNone {} => ret!(Value::None),
             Op::LoadIntReturn { value, .. } => ret!(Value::Int(value as i64)),

@@ -503,6 +503,14 @@ pub(crate) enum Op {
         dst: u16,
         value: i16,
     },
+    /// `call f, argc; ret f` (`return Point(x, y)`, `return g(x)`): a
+    /// constructor's new value is returned without a trip through the
+    /// register; any other callee is called as by `call`, and the `ret`
+    /// runs as a plain op when it returns.
+    CallReturn {
+        func: u16,
+        argc: u16,
+    },
     /// `mul t, a, b; loadi x, imm; mod d, t, x` (the `a * b % k` shape):
     /// the next slot holds the `LoadIntMod` pair, so stopping after the
     /// `mul` leaves the original sequence.
@@ -671,6 +679,7 @@ impl Op {
             Op::MulLoadIntMod { dst, a, b } => Op::Mul { dst, a, b },
             Op::LoadGlobalSubCall { dst, global } => Op::LoadGlobal { dst, global },
             Op::LoadNoneCompareJumpIfFalse { dst } => Op::LoadNone { dst },
+            Op::CallReturn { func, argc } => Op::Call { func, argc },
             Op::AddReturn { dst, a, b } => Op::Add { dst, a, b },
             Op::SubReturn { dst, a, b } => Op::Sub { dst, a, b },
             Op::MulReturn { dst, a, b } => Op::Mul { dst, a, b },
@@ -828,6 +837,9 @@ pub(crate) fn translate(code: &[Instr]) -> Vec<Op> {
             (Instr::Add { dst, a, b }, Instr::Return { src }) if src == dst => {
                 Some(Op::AddReturn { dst, a, b })
             }
+            (Instr::Call { func, argc }, Instr::Return { src }) if src == func => {
+                Some(Op::CallReturn { func, argc })
+            }
             // The step must not read what the add writes (the hot tier
             // checks the step before writing anything).
             (Instr::Add { dst, a, b }, Instr::ForStep { base, .. })
@@ -954,6 +966,22 @@ mod tests {
         assert_eq!(ops[0], Op::LoadIntReturn { dst: 1, value: 1 });
         assert_eq!(ops[1], Op::Return { src: 1 });
         assert_eq!(ops[0].unfused(), Op::LoadInt { dst: 1, value: 1 });
+    }
+
+    #[test]
+    fn returning_a_call_fuses_only_its_own_result() {
+        let code = [
+            Instr::Call { func: 1, argc: 2 },
+            Instr::Return { src: 1 },
+            Instr::Call { func: 1, argc: 2 },
+            // Returns another register: the call is plain.
+            Instr::Return { src: 2 },
+        ];
+        let ops = translate(&code);
+        assert_eq!(ops[0], Op::CallReturn { func: 1, argc: 2 });
+        assert_eq!(ops[1], Op::Return { src: 1 });
+        assert_eq!(ops[2], Op::Call { func: 1, argc: 2 });
+        assert_eq!(ops[0].unfused(), Op::Call { func: 1, argc: 2 });
     }
 
     #[test]
