@@ -257,7 +257,7 @@ impl<'h, 'o> Printer<'h, 'o> {
                     let _ = write!(self.out, "<def {name}>");
                 }
             }
-            Object::StructType(id) => {
+            Object::StructType(id, _) => {
                 let name = types
                     .structs
                     .get(*id as usize)

@@ -481,7 +481,7 @@ impl Heap {
                 }
                 Object::Coroutine(_) => TypeTag::Coroutine,
                 Object::Cell(_) => TypeTag::Cell,
-                Object::StructType(_) | Object::EnumType(_) => TypeTag::Type,
+                Object::StructType(..) | Object::EnumType(_) => TypeTag::Type,
                 Object::Instance(_) => TypeTag::Struct,
                 Object::EnumValue(_) => TypeTag::Enum,
                 Object::Error(_) => TypeTag::Error,
@@ -561,9 +561,6 @@ impl Heap {
         (self.collections, self.gc_time)
     }
 
-    /// Whether enough has been allocated since the last collection that
-    /// the next safepoint should collect.
-    #[inline]
     /// Collects once `min` units are allocated (and never sooner after a
     /// collection): see [`PROCESS_GC_THRESHOLD`].
     pub fn set_min_threshold(&mut self, min: usize) {
@@ -592,6 +589,9 @@ impl Heap {
         }
     }
 
+    /// Whether enough has been allocated since the last collection that
+    /// the next safepoint should collect.
+    #[inline]
     pub fn should_collect(&self) -> bool {
         self.allocated >= self.threshold
     }
@@ -668,7 +668,7 @@ impl Heap {
                 Object::Free
                 | Object::Str(_)
                 | Object::Range(_)
-                | Object::StructType(_)
+                | Object::StructType(..)
                 | Object::EnumType(_)
                 | Object::VariantCtor { .. }
                 | Object::ActorType { .. }
@@ -774,7 +774,7 @@ impl Heap {
 fn clone_immutable(object: &Object) -> Option<Object> {
     Some(match object {
         Object::Str(s) => Object::Str(s.clone()),
-        Object::StructType(id) => Object::StructType(*id),
+        Object::StructType(id, arity) => Object::StructType(*id, *arity),
         Object::EnumType(id) => Object::EnumType(*id),
         Object::VariantCtor { enum_id, variant } => Object::VariantCtor {
             enum_id: *enum_id,

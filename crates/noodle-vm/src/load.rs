@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use noodle_nbc::{Capture, Const, FunctionKind, Instr, LineEntry, Module};
 
-use crate::object::{EnumValue, Object};
+use crate::object::{EnumValue, Object, plain_arity};
 use crate::types::{EnumDesc, FieldDesc, StructDesc, Sym, TypeCheck, VariantDesc};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -233,7 +233,6 @@ fn register_structs(vm: &mut Vm, module: &Module) {
     let heap = &mut vm.heap;
     for def in &module.structs {
         let id = heap.types().structs.len() as u32;
-        let type_obj = heap.alloc_const(Object::StructType(id));
         let symbols = &mut heap.types_mut().symbols;
         let fields: Vec<FieldDesc> = def
             .fields
@@ -250,6 +249,8 @@ fn register_structs(vm: &mut Vm, module: &Module) {
         let name = symbols.intern(&def.name);
         let field_syms = fields.iter().map(|f| f.name).collect();
         let untyped = fields.iter().all(|f| f.check.is_none());
+        let arity = plain_arity(untyped, fields.len());
+        let type_obj = heap.alloc_const(Object::StructType(id, arity));
         heap.types_mut().structs.push(StructDesc {
             name,
             fields,

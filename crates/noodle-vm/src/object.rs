@@ -8,6 +8,19 @@ use indexmap::IndexMap;
 
 use crate::value::{ObjRef, Value};
 
+/// The plain-arity field of an [`Object::StructType`] whose construction
+/// needs the full path: wider than any call's argument count.
+pub const NOT_PLAIN: u32 = u32::MAX;
+
+/// The plain-arity field of an [`Object::StructType`] for a struct with
+/// `field_count` fields, none of them typed when `untyped`.
+pub fn plain_arity(untyped: bool, field_count: usize) -> u32 {
+    match u16::try_from(field_count) {
+        Ok(n) if untyped => u32::from(n),
+        _ => NOT_PLAIN,
+    }
+}
+
 /// One arena slot's content.
 #[derive(Debug)]
 pub enum Object {
@@ -20,8 +33,12 @@ pub enum Object {
     Closure(Closure),
     /// A captured variable, shared by the closures that capture it.
     Cell(Value),
-    /// A struct type value; the index is into `Heap::types().structs`.
-    StructType(u32),
+    /// A struct type value: its index into `Heap::types().structs`, and
+    /// its field count when constructing it checks nothing beyond that
+    /// count (no field has a type), else [`NOT_PLAIN`]. The interpreter's
+    /// constructor fast path decides from this alone, without walking to
+    /// the type table.
+    StructType(u32, u32),
     Instance(Instance),
     /// An enum type value; the index is into `Heap::types().enums`.
     EnumType(u32),
@@ -487,4 +504,20 @@ pub enum IterState {
         end: i64,
         step: i64,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_untyped_structs_have_a_plain_arity() {
+        assert_eq!(plain_arity(true, 2), 2);
+        assert_eq!(plain_arity(true, 0), 0);
+        assert_eq!(plain_arity(false, 2), NOT_PLAIN);
+        // No call passes more than u16::MAX arguments, so no argument count
+        // can equal the marker, nor an arity too wide for one.
+        assert_eq!(plain_arity(true, usize::from(u16::MAX)), u32::from(u16::MAX));
+        assert_eq!(plain_arity(true, usize::from(u16::MAX) + 1), NOT_PLAIN);
+    }
 }

@@ -295,7 +295,7 @@ fn shared_node(object: &Object) -> Node {
     match object {
         Object::Str(s) => Node::Str(s.clone()),
         Object::Range(r) => Node::Range(*r),
-        Object::StructType(id) => Node::StructType(*id),
+        Object::StructType(id, _) => Node::StructType(*id),
         Object::EnumType(id) => Node::EnumType(*id),
         &Object::VariantCtor { enum_id, variant } => Node::VariantCtor { enum_id, variant },
         Object::EnumValue(e) if e.fields.iter().all(|v| v.as_obj().is_none()) => {
@@ -419,7 +419,7 @@ impl Exporter<'_> {
                 cells: c.cells.iter().map(|&cell| self.node(cell)).collect(),
             }),
             Object::Cell(v) => Node::Cell(self.value(*v)),
-            Object::StructType(id) => Node::StructType(*id),
+            Object::StructType(id, _) => Node::StructType(*id),
             Object::Instance(inst) => {
                 let mut fields: Fields = inst.fields.clone();
                 fields.iter_mut().for_each(|v| *v = self.value(*v));
@@ -500,11 +500,18 @@ fn slot_for(heap: &mut Heap, node: &Node) -> ObjRef {
                 .structs
                 .get(*id as usize)
                 .map(|s| s.type_obj)
-                .filter(|&r| matches!(heap.get(r), Object::StructType(x) if x == id))
+                .filter(|&r| matches!(heap.get(r), Object::StructType(x, _) if x == id))
             {
                 return r;
             }
-            Object::StructType(*id)
+            let arity = heap
+                .types()
+                .structs
+                .get(*id as usize)
+                .map_or(crate::object::NOT_PLAIN, |s| {
+                    crate::object::plain_arity(s.untyped, s.fields.len())
+                });
+            Object::StructType(*id, arity)
         }
         Node::EnumType(id) => {
             if let Some(r) = heap
@@ -614,7 +621,8 @@ mod tests {
     /// uses `Heap::alloc_const`).
     fn register_types_with(heap: &mut Heap, alloc: fn(&mut Heap, Object) -> ObjRef) {
         let id = heap.types().structs.len() as u32;
-        let type_obj = alloc(heap, Object::StructType(id));
+        // Two fields without types: plain arity 2.
+        let type_obj = alloc(heap, Object::StructType(id, 2));
         let symbols = &mut heap.types_mut().symbols;
         let (x, y, name) = (
             symbols.intern("x"),
@@ -947,7 +955,7 @@ mod tests {
                 ..
             }))
         ));
-        assert!(matches!(b.object(roots[1]), Some(Object::StructType(0))));
+        assert!(matches!(b.object(roots[1]), Some(Object::StructType(0, _))));
     }
 
     #[test]
@@ -1163,7 +1171,7 @@ mod tests {
         assert_eq!(pt.structs[0].type_obj, ct.structs[0].type_obj);
         assert!(matches!(
             child.get(ct.structs[0].type_obj),
-            Object::StructType(0)
+            Object::StructType(0, _)
         ));
         assert!(matches!(
             child.get(ct.enums[0].type_obj),
@@ -1251,7 +1259,7 @@ mod tests {
         assert_eq!(repr_string(&child, captured), "[10, \"hello\", 11]");
         assert!(matches!(
             child.get(child.types().structs[0].type_obj),
-            Object::StructType(0)
+            Object::StructType(0, _)
         ));
         // A value sent from the parent keeps the shared type objects.
         let unit = Value::Obj(parent.types().enums[0].variants[1].value);

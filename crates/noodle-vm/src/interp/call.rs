@@ -59,7 +59,7 @@ impl Vm {
                     self.push_frame(program, r, func, slot + 1, argc, slot, kw)?;
                     Ok(CallOutcome::Pushed)
                 }
-                Object::StructType(id) => {
+                Object::StructType(id, _) => {
                     let v = self.construct_struct(*id, slot, argc, kw)?;
                     self.stack[slot] = v;
                     Ok(CallOutcome::Done)
@@ -442,7 +442,7 @@ impl Vm {
                         return self.call_with_self(program, method, slot, argc, kw);
                     }
                 }
-                Object::StructType(id) => {
+                Object::StructType(id, _) => {
                     if let Some(method) = find_method(&types.structs[*id as usize].methods, name) {
                         self.stack[slot] = method;
                         return self.call_at(program, slot, argc, kw);
@@ -504,7 +504,7 @@ impl Vm {
             Some(Object::EnumValue(e)) => {
                 find_method(&types.enums[e.enum_id as usize].methods, name)
             }
-            Some(Object::StructType(id)) => {
+            Some(Object::StructType(id, _)) => {
                 return find_method(&types.structs[*id as usize].methods, name);
             }
             Some(Object::EnumType(id)) => {

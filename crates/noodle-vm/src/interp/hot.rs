@@ -377,9 +377,8 @@ pub(super) fn run<const N: usize>(f: HotFrame) -> HotExit {
                 Object::Closure(closure) => closure.func,
                 // Positional construction of a struct without field
                 // types: allocation never collects, so it is safe here.
-                &Object::StructType(type_id) => {
-                    let desc = &heap.types().structs[type_id as usize];
-                    if !desc.untyped || desc.fields.len() != argc as usize {
+                &Object::StructType(type_id, arity) => {
+                    if arity != u32::from(argc) {
                         bail!();
                     }
                     let start = f as usize + 1;

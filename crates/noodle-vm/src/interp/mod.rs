@@ -1307,7 +1307,7 @@ fn is_instance(heap: &Heap, v: Value, ty: Value) -> bool {
         return false;
     };
     match (value, t) {
-        (Object::Instance(inst), Object::StructType(id)) => inst.type_id == *id,
+        (Object::Instance(inst), Object::StructType(id, _)) => inst.type_id == *id,
         (Object::EnumValue(e), Object::EnumType(id)) => e.enum_id == *id,
         (Object::EnumValue(e), Object::VariantCtor { enum_id, variant }) => {
             e.enum_id == *enum_id && e.variant == *variant
@@ -1386,7 +1386,7 @@ fn add_method(
     let short = full.rsplit('.').next().unwrap_or(full);
     let name = heap.types_mut().symbols.intern(short);
     let methods = match heap.object(ty) {
-        Some(&Object::StructType(id)) => &mut heap.types_mut().structs[id as usize].methods,
+        Some(&Object::StructType(id, _)) => &mut heap.types_mut().structs[id as usize].methods,
         Some(&Object::EnumType(id)) => &mut heap.types_mut().enums[id as usize].methods,
         _ => {
             return Err(heap.error(
