@@ -597,8 +597,8 @@ impl Heap {
     }
 
     /// Marks from `roots` (plus the heap's own: pinned objects and type
-    /// methods), frees everything unmarked and sets the next threshold to
-    /// twice the live set.
+    /// methods), frees everything unmarked and sets the next threshold
+    /// (see `next_threshold`).
     pub fn collect(&mut self, roots: impl IntoIterator<Item = Value>) {
         let started = Instant::now();
         let mut stack: Vec<ObjRef> = Vec::with_capacity(256);
@@ -625,8 +625,20 @@ impl Heap {
         self.live = self.slots.sweep();
         self.collections += 1;
         self.allocated = 0;
-        self.threshold = (self.live * 2).max(self.min_threshold);
+        self.threshold = self.next_threshold();
         self.gc_time += started.elapsed();
+    }
+
+    /// The allocation budget until the next collection: twice the live
+    /// set, or more while the table's free slots cover it (up to four
+    /// times the live set). Filling slots the table already has costs no
+    /// memory, and the cap bounds how long dead lists and strings keep
+    /// their outside memory.
+    fn next_threshold(&self) -> usize {
+        let free = self.slots.len().saturating_sub(self.live);
+        (self.live * 2)
+            .max(free.min(self.live * 4))
+            .max(self.min_threshold)
     }
 
     fn mark(&mut self, mut stack: Vec<ObjRef>) {
@@ -828,5 +840,24 @@ mod tests {
         assert!(heap.collections() > 0);
         assert_eq!(heap.slots.len(), 3 * MIN_GC_THRESHOLD);
         assert_eq!(heap.live_count(), live.len());
+    }
+
+    #[test]
+    fn free_slots_stretch_the_budget_up_to_four_times_the_live_set() {
+        let mut heap = Heap::new();
+        let objects: Vec<ObjRef> = (0..4 * MIN_GC_THRESHOLD)
+            .map(|_| heap.alloc_instance(0, &[Value::None]))
+            .collect();
+        let keep = |n: usize| objects[..n].iter().map(|&r| Value::Obj(r)).collect::<Vec<_>>();
+        // (The live set only shrinks: a dead object is never a root again.)
+        // A quarter of the table free: twice the live set.
+        heap.collect(keep(3 * MIN_GC_THRESHOLD));
+        assert_eq!(heap.threshold, 6 * MIN_GC_THRESHOLD);
+        // Three quarters free: three times the live set.
+        heap.collect(keep(MIN_GC_THRESHOLD));
+        assert_eq!(heap.threshold, 3 * MIN_GC_THRESHOLD);
+        // More free than that: capped at four times the live set.
+        heap.collect(keep(MIN_GC_THRESHOLD / 2));
+        assert_eq!(heap.threshold, 2 * MIN_GC_THRESHOLD);
     }
 }
