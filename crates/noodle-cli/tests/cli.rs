@@ -13,12 +13,34 @@ fn noodlec() -> Command {
     Command::new(env!("CARGO_BIN_EXE_noodlec"))
 }
 
-/// A fresh scratch folder per test, so tests can run in parallel.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh scratch folder per test, so tests can run in parallel; removed
+/// when the test is done with it (also when it fails).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("noodle-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
@@ -162,10 +184,11 @@ fn max_frames_limits_recursion() {
 #[test]
 fn repl_keeps_definitions_and_survives_errors() {
     let input = "let x = 40\nx + 2\ndef twice(n) {\n    return n * 2\n}\ntwice(x)\nprint(nope)\n1 / 0\n\"q\"\nx = x + 1\nx\n";
+    let home = scratch("repl-home");
     let out = run_with_stdin(
         {
             let mut c = noodle();
-            c.arg("repl").env("HOME", scratch("repl-home"));
+            c.arg("repl").env("HOME", &*home);
             c
         },
         input,
@@ -179,10 +202,11 @@ fn repl_keeps_definitions_and_survives_errors() {
 
 #[test]
 fn repl_continues_open_input() {
+    let home = scratch("repl-cont");
     let out = run_with_stdin(
         {
             let mut c = noodle();
-            c.arg("repl").env("HOME", scratch("repl-cont"));
+            c.arg("repl").env("HOME", &*home);
             c
         },
         "let total = 1 +\n    2\n[total,\n  3]\n",
