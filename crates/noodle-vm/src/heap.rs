@@ -848,7 +848,12 @@ mod tests {
         let objects: Vec<ObjRef> = (0..4 * MIN_GC_THRESHOLD)
             .map(|_| heap.alloc_instance(0, &[Value::None]))
             .collect();
-        let keep = |n: usize| objects[..n].iter().map(|&r| Value::Obj(r)).collect::<Vec<_>>();
+        let keep = |n: usize| {
+            objects[..n]
+                .iter()
+                .map(|&r| Value::Obj(r))
+                .collect::<Vec<_>>()
+        };
         // (The live set only shrinks: a dead object is never a root again.)
         // A quarter of the table free: twice the live set.
         heap.collect(keep(3 * MIN_GC_THRESHOLD));

@@ -517,7 +517,10 @@ mod tests {
         assert_eq!(plain_arity(false, 2), NOT_PLAIN);
         // No call passes more than u16::MAX arguments, so no argument count
         // can equal the marker, nor an arity too wide for one.
-        assert_eq!(plain_arity(true, usize::from(u16::MAX)), u32::from(u16::MAX));
+        assert_eq!(
+            plain_arity(true, usize::from(u16::MAX)),
+            u32::from(u16::MAX)
+        );
         assert_eq!(plain_arity(true, usize::from(u16::MAX) + 1), NOT_PLAIN);
     }
 }
