@@ -3,6 +3,16 @@
 //! one message at a time gives its stack back after every message (an
 //! idle actor should cost its state, not a register window) and takes one
 //! again for the next: from here that is a pop, not an allocation.
+//!
+//! A stack comes back with its length and its old values, so the next
+//! process does not fill a fresh 256-slot window (4 KiB) per message. The
+//! values are never read: code writes a register before reading it (a
+//! frame's registers already hold whatever the last frame at that depth
+//! left, within one process too), and the collector scans only the live
+//! frames' registers and clears everything above them. A value left by
+//! another process is plain data (`Value` is `Copy` and owns nothing); as
+//! a root it could at most keep an object of this heap alive until its
+//! register is written.
 
 use std::cell::RefCell;
 
@@ -12,17 +22,22 @@ use crate::value::Value;
 const KEEP: usize = 64;
 /// Larger stacks (left by deep recursion) are freed instead.
 const MAX_SLOTS: usize = 1 << 14;
+/// The most of a given stack's length that is kept (a 256-slot window and
+/// the outermost call, with room to spare).
+const KEPT_LEN: usize = 512;
 
 thread_local! {
     static SPARE: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Keeps `stack` (emptied) for another process on this thread.
+/// Keeps `stack` for another process on this thread.
 pub(crate) fn give(mut stack: Vec<Value>) {
     if stack.capacity() == 0 || stack.capacity() > MAX_SLOTS {
         return;
     }
-    stack.clear();
+    // Beyond one register window's worth, old values are not worth
+    // keeping: each collection clears the stack above the live frames.
+    stack.truncate(KEPT_LEN);
     // A thread being torn down just frees it.
     let _ = SPARE.try_with(|spare| {
         let mut spare = spare.borrow_mut();
@@ -32,7 +47,8 @@ pub(crate) fn give(mut stack: Vec<Value>) {
     });
 }
 
-/// An empty stack, with room from an earlier process when there is one.
+/// A stack from an earlier process when there is one (with its length and
+/// old values, see the module docs), else an empty one.
 pub(crate) fn take() -> Vec<Value> {
     SPARE
         .try_with(|spare| spare.borrow_mut().pop())
@@ -46,15 +62,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_given_stack_comes_back_empty_with_its_room() {
+    fn a_given_stack_comes_back_with_its_length_and_room() {
         let mut stack = vec![Value::Int(1); 300];
         stack.reserve(10);
         let room = stack.capacity();
         give(stack);
         let again = take();
-        assert!(again.is_empty());
+        assert_eq!(again.len(), 300);
         assert_eq!(again.capacity(), room);
         assert_eq!(take().capacity(), 0, "only one was given");
+    }
+
+    #[test]
+    fn a_long_stack_comes_back_shortened() {
+        give(vec![Value::Int(1); 2 * KEPT_LEN]);
+        let again = take();
+        assert_eq!(again.len(), KEPT_LEN);
+        assert!(again.capacity() >= 2 * KEPT_LEN);
     }
 
     #[test]
