@@ -16,6 +16,7 @@
 
 use std::cell::RefCell;
 
+use crate::interp::Frame;
 use crate::value::Value;
 
 /// Stacks kept per thread.
@@ -26,8 +27,38 @@ const MAX_SLOTS: usize = 1 << 14;
 /// the outermost call, with room to spare).
 const KEPT_LEN: usize = 512;
 
+/// Larger frame lists (deep recursion) are freed instead.
+const MAX_FRAMES: usize = 1 << 10;
+
 thread_local! {
     static SPARE: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
+    static SPARE_FRAMES: RefCell<Vec<Vec<Frame>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Keeps the (emptied) frame list of a process that went idle, as
+/// [`give`] keeps its stack: the next message's first call would
+/// otherwise allocate it again.
+pub(crate) fn give_frames(mut frames: Vec<Frame>) {
+    if frames.capacity() == 0 || frames.capacity() > MAX_FRAMES {
+        return;
+    }
+    frames.clear();
+    let _ = SPARE_FRAMES.try_with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < KEEP {
+            spare.push(frames);
+        }
+    });
+}
+
+/// An empty frame list, with room from an earlier process when there is
+/// one.
+pub(crate) fn take_frames() -> Vec<Frame> {
+    SPARE_FRAMES
+        .try_with(|spare| spare.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// Keeps `stack` for another process on this thread.
@@ -79,6 +110,24 @@ mod tests {
         let again = take();
         assert_eq!(again.len(), KEPT_LEN);
         assert!(again.capacity() >= 2 * KEPT_LEN);
+    }
+
+    #[test]
+    fn a_given_frame_list_comes_back_empty_with_its_room() {
+        let mut frames: Vec<Frame> = Vec::with_capacity(16);
+        frames.push(Frame {
+            func: 0,
+            closure: crate::value::ObjRef(0),
+            base: 0,
+            ret: 0,
+            pc: 0,
+        });
+        give_frames(frames);
+        let again = take_frames();
+        assert!(again.is_empty());
+        assert_eq!(again.capacity(), 16);
+        give_frames(Vec::with_capacity(MAX_FRAMES + 1));
+        assert_eq!(take_frames().capacity(), 0, "a huge one is not kept");
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl Vm {
     pub fn release_stack(&mut self) {
         if self.frames.is_empty() {
             crate::stack_pool::give(std::mem::take(&mut self.stack));
-            self.frames = Vec::new();
+            crate::stack_pool::give_frames(std::mem::take(&mut self.frames));
         }
     }
 

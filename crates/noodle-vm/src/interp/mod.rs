@@ -274,6 +274,9 @@ impl Vm {
     pub fn start(&mut self, callee: Value, args: &[Value]) -> NResult<()> {
         let program = Arc::clone(&self.program);
         self.frames.clear();
+        if self.frames.capacity() == 0 {
+            self.frames = crate::stack_pool::take_frames();
+        }
         self.handlers.clear();
         self.parked = None;
         let slot = 0;
