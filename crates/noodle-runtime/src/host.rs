@@ -9,7 +9,7 @@ use std::time::Duration;
 use noodle_vm::error::kinds;
 use noodle_vm::object::{Handle, HandleKind};
 use noodle_vm::transfer::Message;
-use noodle_vm::{Args, Host, NResult, Object, Thrown, Value, Vm};
+use noodle_vm::{Args, CallNow, Host, NResult, Object, Thrown, Value, Vm};
 
 use crate::actor;
 use crate::channel::{Capacity, TrySendError};
@@ -284,6 +284,16 @@ impl Host for RuntimeHost {
             _ => return Err(unsupported(vm, &format!("{name}()"))),
         };
         Ok(handle_value(vm, h))
+    }
+
+    fn call_now(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<CallNow> {
+        if handle.kind != HandleKind::Actor {
+            return Ok(CallNow::NotNow);
+        }
+        match handle.inner.downcast_ref::<actor::ActorCell>() {
+            Some(cell) => actor::call_now(vm, cell, name, args),
+            None => Ok(CallNow::NotNow),
+        }
     }
 
     fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value> {

@@ -28,6 +28,20 @@ pub trait Host: Send + Sync + 'static {
     /// channel or task method.
     fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value>;
 
+    /// `await handle.name(args)` in one step, when the host can finish it
+    /// without waiting (an idle actor whose handler runs to its end at
+    /// once): see [`CallNow`]. An `Err` is the awaited error. The default
+    /// does nothing, and the VM makes the plain call and awaits it.
+    fn call_now(
+        &self,
+        _vm: &mut Vm,
+        _handle: &Handle,
+        _name: &str,
+        _args: &Args,
+    ) -> NResult<CallNow> {
+        Ok(CallNow::NotNow)
+    }
+
     /// `handle.name`: a supervisor's child.
     fn field(&self, vm: &mut Vm, handle: &Handle, name: &str) -> NResult<Value>;
 
@@ -47,6 +61,18 @@ pub trait Host: Send + Sync + 'static {
     /// The value of module global `index` for a process that has not read
     /// it yet (processes start without globals and copy them on first use).
     fn import_global(&self, vm: &mut Vm, index: usize) -> Option<Value>;
+}
+
+/// What [`Host::call_now`] did.
+#[derive(Clone, Copy, Debug)]
+pub enum CallNow {
+    /// The call was made and answered: the awaited value.
+    Value(Value),
+    /// The call was made and its answer is still to come: what the plain
+    /// call would have returned, to be awaited as usual.
+    Later(Value),
+    /// Nothing was done: the VM makes the plain call.
+    NotNow,
 }
 
 /// What a parked process is waiting for, as the runtime sees it.

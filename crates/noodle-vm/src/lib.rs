@@ -157,7 +157,7 @@ pub mod vm;
 
 pub use error::{Thrown, UncaughtError};
 pub use heap::Heap;
-pub use host::{Host, Resume, Wait};
+pub use host::{CallNow, Host, Resume, Wait};
 pub use interp::Halt;
 pub use native::{Args, BuiltinDef, NResult, NativeFn, NativeMethod};
 pub use object::{Closure, EnumValue, ErrorObj, Fields, Instance, Map, MapKey, Object, Range, Str};

@@ -14,19 +14,22 @@
 //!   passing a token runs as one task);
 //! - anything else becomes a task of its own.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use noodle_vm::error::kinds;
 use noodle_vm::transfer::Message;
-use noodle_vm::{Halt, Object, Value, Vm};
+use noodle_vm::{Args, CallNow, Halt, NResult, Object, Thrown, Value, Vm};
 
-use super::{ActorCell, Envelope, Next, StopKind, construct, root_instance, run_now, settle};
+use super::{
+    ActorCell, Carried, Envelope, Next, StopKind, construct, root_instance, run_now, settle,
+};
 use crate::decl::Instance;
 use crate::host::Shared;
 use crate::process::{self, drive_from};
 use crate::stats;
 use crate::supervisor::Reason;
-use crate::task::{Failure, Payload, TaskCell, lock};
+use crate::task::{Failure, Outcome, Payload, TaskCell, lock};
 
 /// An actor's process and what it needs to handle messages.
 pub(crate) struct Driver {
@@ -78,6 +81,71 @@ pub(crate) fn run_inline(mut driver: Box<Driver>, until: Arc<TaskCell>) {
                 spawn(d);
             }
             return;
+        }
+    }
+}
+
+/// How many handlers [`call_now`] runs nested on one thread at most (each
+/// holds the Rust frames of the interpreter that called it).
+const MAX_NESTED_CALLS: u32 = 8;
+
+thread_local! {
+    static NESTED_CALLS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// `await actor.name(args)` without a message, when the actor is idle with
+/// an empty mailbox: the sender runs the handler itself, here, and gets
+/// its answer at once, with no reply future or mailbox in between. This
+/// is the order a message would have been handled in (nothing was queued
+/// before it) and the thread a direct hand-off would have run it on. A
+/// handler that has to wait goes on as a task of its own, and the sender
+/// awaits its reply as usual.
+pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -> NResult<CallNow> {
+    let decl = &cell.decl;
+    let Some(index) = decl.handler_index(name) else {
+        return Ok(CallNow::NotNow);
+    };
+    // Sends waiting for room go first; latency targets time the mailbox.
+    if !args.named.is_empty() || process::has_pending(vm) || decl.latency_target.is_some() {
+        return Ok(CallNow::NotNow);
+    }
+    let depth = NESTED_CALLS.with(Cell::get);
+    if depth >= MAX_NESTED_CALLS {
+        return Ok(CallNow::NotNow);
+    }
+    let Some(mut driver) = cell.take_idle() else {
+        return Ok(CallNow::NotNow);
+    };
+    stats::message_sent();
+    let carried = Carried::of(&vm.heap, args.positional);
+    NESTED_CALLS.with(|n| n.set(depth + 1));
+    let ran = driver.run_handler(index as u32, &carried);
+    NESTED_CALLS.with(|n| n.set(depth));
+    match ran {
+        Ok(outcome) => {
+            if let Some(woken) = process::take_deferred(&mut driver.vm) {
+                spawn(woken);
+            }
+            if let Some(d) = cell.park(driver) {
+                spawn(d);
+            }
+            match outcome {
+                Ok(payload) => Ok(CallNow::Value(payload.into_value(&mut vm.heap))),
+                Err(failure) => Err(Thrown(failure.into_value(&mut vm.heap))),
+            }
+        }
+        Err(halt) => {
+            let reply = TaskCell::new(Arc::clone(&decl.reply_labels[index]));
+            let rest = Suspended {
+                halt,
+                reply: Arc::clone(&reply),
+            };
+            tokio::spawn(async move {
+                Box::pin(driver.finish(rest)).await;
+                activate(driver, None).await;
+            });
+            let future = Object::Handle(crate::wait::future_of(reply));
+            Ok(CallNow::Later(Value::Obj(vm.heap.alloc(future))))
         }
     }
 }
@@ -262,13 +330,29 @@ impl Driver {
         {
             stats::latency_missed();
         }
-        let Some(&handler) = self.instance.handlers.get(env.handler as usize) else {
-            let failure = Failure::new(kinds::TYPE, "internal error: no such handler");
-            env.reply.complete(Err(failure));
-            return None;
+        match self.run_handler(env.handler, &env.args) {
+            Ok(outcome) => {
+                env.reply.complete(outcome);
+                None
+            }
+            Err(halt) => Some(Suspended {
+                halt,
+                reply: env.reply,
+            }),
+        }
+    }
+
+    /// Runs handler `handler` with `args`: its outcome when it ran to its
+    /// end with nothing more to do, else the halt it stopped at.
+    fn run_handler(&mut self, handler: u32, args: &Carried) -> Result<Outcome, Halt> {
+        let Some(&handler) = self.instance.handlers.get(handler as usize) else {
+            return Ok(Err(Failure::new(
+                kinds::TYPE,
+                "internal error: no such handler",
+            )));
         };
         self.vm.set_budget(process::SLICE);
-        let args = env.args.import(&mut self.vm.heap);
+        let args = args.import(&mut self.vm.heap);
         let halt = match self.vm.start(handler, args.values()) {
             Ok(()) => self.vm.run(),
             Err(e) => Halt::Raised(e.0),
@@ -279,18 +363,12 @@ impl Driver {
                 if simple && !matches!(self.vm.heap.object(v), Some(Object::Coroutine(_))) =>
             {
                 self.handled += 1;
-                env.reply.complete(Ok(Payload::of(&self.vm.heap, v)));
-                None
+                Ok(Ok(Payload::of(&self.vm.heap, v)))
             }
             Halt::Raised(e) if simple && self.cell.link.get().is_none() => {
-                let failure = Failure::Raised(Message::export(&self.vm.heap, e));
-                env.reply.complete(Err(failure));
-                None
+                Ok(Err(Failure::Raised(Message::export(&self.vm.heap, e))))
             }
-            halt => Some(Suspended {
-                halt,
-                reply: env.reply,
-            }),
+            halt => Err(halt),
         }
     }
 

@@ -16,7 +16,7 @@
 
 mod driver;
 
-pub(crate) use driver::{Driver, run as run_driver, run_inline, spawn as spawn_driver};
+pub(crate) use driver::{Driver, call_now, run as run_driver, run_inline, spawn as spawn_driver};
 use driver::{Frozen, thaw};
 
 use std::collections::VecDeque;
@@ -271,6 +271,22 @@ impl ActorCell {
                 Err(back) => env = back,
             }
             room.await;
+        }
+    }
+
+    /// The driver of an idle actor with nothing queued (not frozen, not
+    /// stopping), taken out of the mailbox as an activation would take it.
+    fn take_idle(&self) -> Option<Box<Driver>> {
+        let mut mb = lock(&self.mailbox);
+        if !mb.queue.is_empty() || mb.stop.is_some() || mb.restart {
+            return None;
+        }
+        match std::mem::replace(&mut mb.driver, Slot::Active) {
+            Slot::Idle(d) => Some(d),
+            other => {
+                mb.driver = other;
+                None
+            }
         }
     }
 

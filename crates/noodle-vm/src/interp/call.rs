@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::error::{Thrown, kinds};
+use crate::host::CallNow;
 use crate::interp::Frame;
 use crate::interp::access::{check_value, field_type_message};
 use crate::load::{FunctionCode, Program};
@@ -406,6 +407,32 @@ impl Vm {
     /// `R[slot].name(args)`: a user method (receiver as `self`), a
     /// variant or static method of a type, a callable struct field, then a
     /// native method of a builtin type.
+    /// `await R[slot].name(args)` through [`Host::call_now`] when the
+    /// receiver is a runtime handle (positional arguments only).
+    ///
+    /// [`Host::call_now`]: crate::host::Host::call_now
+    pub(crate) fn call_method_now(
+        &mut self,
+        slot: usize,
+        argc: usize,
+        name: Sym,
+    ) -> NResult<CallNow> {
+        let Value::Obj(r) = self.stack[slot] else {
+            return Ok(CallNow::NotNow);
+        };
+        let (Object::Handle(h), Some(host)) = (self.heap.get(r), &self.host) else {
+            return Ok(CallNow::NotNow);
+        };
+        let (h, host) = (h.clone(), std::sync::Arc::clone(host));
+        let method = std::sync::Arc::clone(self.heap.types().symbols.name_arc(name));
+        let mut outcome = CallNow::NotNow;
+        self.with_native_args(slot + 1, argc, None, |vm, args| {
+            outcome = host.call_now(vm, &h, &method, args)?;
+            Ok(Value::None)
+        })?;
+        Ok(outcome)
+    }
+
     pub(crate) fn call_method(
         &mut self,
         program: &Program,

@@ -38,6 +38,7 @@ use std::sync::Arc;
 
 use crate::error::{Thrown, kinds};
 use crate::heap::Heap;
+use crate::host::CallNow;
 use crate::native::{BuiltinDef, NResult};
 use crate::object::{Closure, Object};
 use crate::ops::{self, CompareOp};
@@ -621,6 +622,8 @@ impl Vm {
                         "internal error: ran past the end of the function"
                     ));
                 };
+                // `await x.name(args)`: the host may answer it at once.
+                let awaits_call = matches!(instr, Op::CallMethodAwait { .. });
                 // This loop runs a fused pair as its two plain halves.
                 match instr.unfused() {
                     Op::Move { dst, src } => r!(dst) = r!(src),
@@ -940,6 +943,26 @@ impl Vm {
                         self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
                         let sym = module.names[name as usize];
+                        if awaits_call
+                            && names.is_none()
+                            && let Some(&Op::Await { dst, .. }) = ip.as_slice().first()
+                        {
+                            match self.call_method_now(base + b as usize, argc as usize, sym) {
+                                Ok(CallNow::Value(v)) => {
+                                    ip.next();
+                                    rewindow!();
+                                    r!(dst) = v;
+                                    continue;
+                                }
+                                Ok(CallNow::Later(v)) => {
+                                    rewindow!();
+                                    r!(b) = v;
+                                    continue;
+                                }
+                                Ok(CallNow::NotNow) => {}
+                                Err(e) => throw!(e),
+                            }
+                        }
                         match self.call_method(
                             &program,
                             base + b as usize,

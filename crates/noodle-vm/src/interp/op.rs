@@ -503,6 +503,15 @@ pub(crate) enum Op {
         dst: u16,
         value: i16,
     },
+    /// `callmethod b, argc, name; await d, b` (`await actor.name(args)`):
+    /// the general loop may ask the host to make the call and deliver its
+    /// answer in one step (see `Host::call_now`), which skips the reply
+    /// future; otherwise it is the plain pair.
+    CallMethodAwait {
+        base: u16,
+        argc: u16,
+        name: u16,
+    },
     /// `call f, argc; ret f` (`return Point(x, y)`, `return g(x)`): a
     /// constructor's new value is returned without a trip through the
     /// register; any other callee is called as by `call`, and the `ret`
@@ -680,6 +689,7 @@ impl Op {
             Op::LoadGlobalSubCall { dst, global } => Op::LoadGlobal { dst, global },
             Op::LoadNoneCompareJumpIfFalse { dst } => Op::LoadNone { dst },
             Op::CallReturn { func, argc } => Op::Call { func, argc },
+            Op::CallMethodAwait { base, argc, name } => Op::CallMethod { base, argc, name },
             Op::AddReturn { dst, a, b } => Op::Add { dst, a, b },
             Op::SubReturn { dst, a, b } => Op::Sub { dst, a, b },
             Op::MulReturn { dst, a, b } => Op::Mul { dst, a, b },
@@ -840,6 +850,9 @@ pub(crate) fn translate(code: &[Instr]) -> Vec<Op> {
             (Instr::Call { func, argc }, Instr::Return { src }) if src == func => {
                 Some(Op::CallReturn { func, argc })
             }
+            (Instr::CallMethod { base, argc, name }, Instr::Await { src, .. }) if src == base => {
+                Some(Op::CallMethodAwait { base, argc, name })
+            }
             // The step must not read what the add writes (the hot tier
             // checks the step before writing anything).
             (Instr::Add { dst, a, b }, Instr::ForStep { base, .. })
@@ -966,6 +979,35 @@ mod tests {
         assert_eq!(ops[0], Op::LoadIntReturn { dst: 1, value: 1 });
         assert_eq!(ops[1], Op::Return { src: 1 });
         assert_eq!(ops[0].unfused(), Op::LoadInt { dst: 1, value: 1 });
+    }
+
+    #[test]
+    fn awaiting_a_method_call_fuses_only_its_own_result() {
+        let code = [
+            Instr::CallMethod {
+                base: 2,
+                argc: 1,
+                name: 0,
+            },
+            Instr::Await { dst: 1, src: 2 },
+            Instr::CallMethod {
+                base: 2,
+                argc: 1,
+                name: 0,
+            },
+            Instr::Await { dst: 1, src: 3 },
+            Instr::ReturnNone {},
+        ];
+        let ops = translate(&code);
+        let fused = Op::CallMethodAwait {
+            base: 2,
+            argc: 1,
+            name: 0,
+        };
+        assert_eq!(ops[0], fused);
+        assert_eq!(ops[1], Op::Await { dst: 1, src: 2 });
+        assert!(matches!(ops[2], Op::CallMethod { .. }));
+        assert!(matches!(fused.unfused(), Op::CallMethod { base: 2, .. }));
     }
 
     #[test]
