@@ -374,7 +374,7 @@ impl Host for RuntimeHost {
             );
             return Err(vm.error(kinds::TYPE, message));
         }
-        let message = format!("<{}> has no field '{name}'", handle.label);
+        let message = format!("{handle} has no field '{name}'");
         Err(vm.error(kinds::TYPE, message))
     }
 

@@ -444,8 +444,7 @@ pub(crate) async fn drive_from(
                     Err(Failure::new(
                         kinds::DEADLOCK,
                         format!(
-                            "a handler awaits <{}>, a reply its own actor can only send after the handler ends",
-                            handle.label
+                            "a handler awaits {handle}, a reply its own actor can only send after the handler ends"
                         ),
                     ))
                 } else if let Some(task) = crate::wait::as_task(&handle) {

@@ -46,10 +46,9 @@ pub(crate) fn future_handle(label: &str, awaitable: Awaitable) -> Handle {
 }
 
 pub(crate) fn task_handle(task: Arc<TaskCell>) -> Handle {
-    let label = format!("task {}", task.name);
     Handle {
         kind: HandleKind::Task,
-        label: Arc::from(label.as_str()),
+        label: Arc::clone(&task.name),
         inner: task,
     }
 }
@@ -86,10 +85,7 @@ pub(crate) fn wait_for(h: Handle) -> BoxedWait {
             return task.wait().await;
         }
         let Some(awaitable) = Arc::clone(&h.inner).downcast::<Awaitable>().ok() else {
-            return Err(Failure::new(
-                kinds::TYPE,
-                format!("cannot await <{}>", h.label),
-            ));
+            return Err(Failure::new(kinds::TYPE, format!("cannot await {h}")));
         };
         match &*awaitable {
             Awaitable::Sleep(d) => {

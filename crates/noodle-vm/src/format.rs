@@ -287,7 +287,7 @@ impl<'h, 'o> Printer<'h, 'o> {
                 let _ = write!(self.out, "<actor type {name}>");
             }
             Object::Handle(h) => {
-                let _ = write!(self.out, "<{}>", h.label);
+                let _ = write!(self.out, "{h}");
             }
             Object::SupervisorType { proto } => {
                 let name = types

@@ -104,7 +104,9 @@ pub enum HandleKind {
 #[derive(Clone)]
 pub struct Handle {
     pub kind: HandleKind,
-    /// What it prints as inside `<...>`, e.g. `actor Counter`.
+    /// What it prints as inside `<...>`, e.g. `actor Counter`; for a task,
+    /// the name of its function, which prints as `<task NAME>` (so a
+    /// spawn shares the function's name instead of formatting a label).
     pub label: Arc<str>,
     pub inner: Arc<dyn std::any::Any + Send + Sync>,
 }
@@ -116,9 +118,18 @@ impl Handle {
     }
 }
 
+impl std::fmt::Display for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            HandleKind::Task => write!(f, "<task {}>", self.label),
+            _ => write!(f, "<{}>", self.label),
+        }
+    }
+}
+
 impl std::fmt::Debug for Handle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "<{}>", self.label)
+        write!(f, "{self}")
     }
 }
 

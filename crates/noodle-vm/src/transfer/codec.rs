@@ -207,7 +207,7 @@ impl Writer {
             Node::ActorType { .. } | Node::SupervisorType { .. } => {
                 return Err("an actor or supervisor type".into());
             }
-            Node::Handle(h) => return Err(format!("<{}>", h.label)),
+            Node::Handle(h) => return Err(h.to_string()),
         }
         Ok(())
     }
