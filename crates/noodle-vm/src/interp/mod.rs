@@ -223,15 +223,21 @@ impl Vm {
         self.execute(0)
     }
 
-    /// Truncates the register stack to its live part (see `stack_top`)
-    /// and frees the rest. A register window is 256 slots (4 KiB) or more,
-    /// most of it unused by a typical frame, which matters when a program
-    /// has a million waiting processes; the runtime calls this when a
-    /// process is about to wait, not merely park.
+    /// Keeps only the live part of the register stack (see `stack_top`),
+    /// in a stack of its own size, and gives the full one to this thread's
+    /// spare stacks. A register window is 256 slots (4 KiB) or more, most
+    /// of it unused by a typical frame, which matters when a program has a
+    /// million waiting processes; the runtime calls this when a process is
+    /// about to wait, not merely park. When the process resumes,
+    /// `grow_stack` takes a spare stack again (often this same one), so a
+    /// wait costs two small copies rather than shrinking, regrowing and
+    /// refilling the window.
     pub fn trim_stack(&mut self) {
         let top = self.stack_top();
-        self.stack.truncate(top);
-        self.stack.shrink_to_fit();
+        if top < self.stack.len() {
+            let live = self.stack[..top].to_vec();
+            crate::stack_pool::give(std::mem::replace(&mut self.stack, live));
+        }
     }
 
     /// Extends the stack to the running frame's full register window
@@ -243,13 +249,28 @@ impl Vm {
         }
     }
 
-    /// Makes the stack at least `need` slots long, starting from a spare
-    /// stack of this thread when it has none.
+    /// Makes the stack at least `need` slots long. A stack too small for
+    /// that (none yet, or one `trim_stack` left) moves its values into a
+    /// spare stack of this thread, when there is one with the room.
     fn grow_stack(&mut self, need: usize) {
-        if self.stack.len() < need {
-            if self.stack.capacity() == 0 {
-                self.stack = crate::stack_pool::take();
+        if self.stack.len() >= need {
+            return;
+        }
+        if self.stack.capacity() < need {
+            let mut spare = crate::stack_pool::take();
+            if spare.capacity() >= need {
+                let live = self.stack.len();
+                if spare.len() < live {
+                    spare.resize(live, Value::None);
+                }
+                spare[..live].copy_from_slice(&self.stack);
+                // The small one is freed: spare stacks are full-sized.
+                self.stack = spare;
+            } else {
+                crate::stack_pool::give(spare);
             }
+        }
+        if self.stack.len() < need {
             self.stack.resize(need, Value::None);
         }
     }
