@@ -30,8 +30,8 @@ use std::sync::Arc;
 
 use crate::heap::{Heap, Shared};
 use crate::object::{
-    BoundMethod, BoundTarget, Closure, Coroutine, EnumValue, ErrorObj, Fields, Handle, Instance,
-    IterState, Map, MapKey, Object, Range, Str,
+    BoundMethod, BoundTarget, Closure, Coroutine, EnumValue, ErrorObj, Fields, FxBuild, Handle,
+    Instance, IterState, Map, MapKey, Object, Range, Str,
 };
 use crate::types::Sym;
 use crate::value::{ObjRef, Value};
@@ -124,7 +124,7 @@ impl Message {
     pub fn export_all(heap: &Heap, vs: &[Value]) -> Message {
         let mut ex = Exporter {
             heap,
-            index: HashMap::new(),
+            index: HashMap::default(),
             nodes: Vec::new(),
             work: Vec::new(),
             shared: false,
@@ -257,7 +257,7 @@ impl Message {
     fn detached(&self, shared: &Shared) -> Message {
         let mut nodes = self.graph.nodes.clone();
         let mut roots = self.graph.roots.clone();
-        let mut index: HashMap<ObjRef, u32> = HashMap::new();
+        let mut index: HashMap<ObjRef, u32, FxBuild> = HashMap::default();
         let mut copies: Vec<Node> = Vec::new();
         let base = nodes.len() as u32;
         let mut relink = |r: &mut ObjRef| {
@@ -361,7 +361,7 @@ impl Node {
 struct Exporter<'h> {
     heap: &'h Heap,
     /// Source object → node index.
-    index: HashMap<ObjRef, u32>,
+    index: HashMap<ObjRef, u32, FxBuild>,
     nodes: Vec<Node>,
     /// Objects whose node is still a placeholder.
     work: Vec<(ObjRef, u32)>,

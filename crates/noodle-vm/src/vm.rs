@@ -13,6 +13,7 @@ use crate::host::Host;
 use crate::interp::{Frame, Handler};
 use crate::load::Program;
 use crate::native::{BuiltinDef, NativeMethod};
+use crate::object::FxBuild;
 use crate::types::Sym;
 use crate::value::{TypeTag, Value};
 
@@ -130,7 +131,7 @@ pub struct Vm {
     /// Register window size: `interp::NARROW_WINDOW` until a function with
     /// more registers is loaded, then `interp::WIDE_WINDOW` for good.
     pub(crate) window: usize,
-    pub(crate) method_cache: HashMap<(TypeTag, Sym), Option<NativeMethod>>,
+    pub(crate) method_cache: HashMap<(TypeTag, Sym), Option<NativeMethod>, FxBuild>,
     /// How many `call_value` loops are nested now (natives calling back).
     pub(crate) reentries: usize,
     /// The address of a local of the outermost running `call_value`: the
@@ -187,7 +188,7 @@ impl Vm {
             builtins,
             field_cache: Vec::new(),
             window: crate::interp::NARROW_WINDOW,
-            method_cache: HashMap::new(),
+            method_cache: HashMap::default(),
             reentries: 0,
             stack_anchor: 0,
             out: Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
@@ -219,7 +220,7 @@ impl Vm {
             builtins: Arc::clone(&parent.builtins),
             field_cache: Vec::new(),
             window: parent.window,
-            method_cache: HashMap::new(),
+            method_cache: HashMap::default(),
             reentries: 0,
             stack_anchor: 0,
             out: parent.out.share(),
