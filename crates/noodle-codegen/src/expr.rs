@@ -186,7 +186,15 @@ impl<'p> FnBuilder<'_, 'p> {
                 let mark = self.mark();
                 let src = self.expr_any(inner);
                 self.set_pos(e.span);
-                self.emit(Instr::Await { dst, src });
+                if matches!(inner.kind, ExprKind::MethodCall { .. }) && src != dst {
+                    // `await x.m(args)`: the future lives only in the call's
+                    // own register, and `await r, r` says so, which lets
+                    // the VM answer an idle actor's handler without one.
+                    self.emit(Instr::Await { dst: src, src });
+                    self.emit(Instr::Move { dst, src });
+                } else {
+                    self.emit(Instr::Await { dst, src });
+                }
                 self.free_to(mark);
             }
             ExprKind::Parallel {

@@ -69,6 +69,11 @@ listing_snapshot!(
 );
 
 listing_snapshot!(
+    awaiting_a_method_call_overwrites_its_future,
+    "actor Box {\n    def get(x) = x\n}\nasync def main() {\n    let b = spawn Box()\n    let v = await b.get(1)\n    let f = b.get(2)\n    print(v + await f)\n}\n"
+);
+
+listing_snapshot!(
     parallel_blocks,
     "async def after(d, v) {\n    await sleep(d)\n    return v\n}\nasync def main() {\n    let rs = parallel all { after(1ms, 1); await after(2ms, 2) }\n    let r = parallel race(timeout: 1s) { after(1ms, \"a\") }\n    print(rs, r)\n}\n"
 );

@@ -11,8 +11,11 @@
 //! left, within one process too), and the collector scans only the live
 //! frames' registers and clears everything above them. A value left by
 //! another process is plain data (`Value` is `Copy` and owns nothing); as
-//! a root it could at most keep an object of this heap alive until its
-//! register is written.
+//! a root it can at most keep an object of this heap alive, as long as the
+//! frame whose unwritten register holds it (a dead temporary of the same
+//! process does that already). The verifier does not prove registers are
+//! written before they are read, so a hand-made module that reads one
+//! first gets an unspecified value of its own program, never memory.
 
 use std::cell::RefCell;
 

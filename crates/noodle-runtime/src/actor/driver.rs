@@ -105,8 +105,13 @@ pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -
     let Some(index) = decl.handler_index(name) else {
         return Ok(CallNow::NotNow);
     };
-    // Sends waiting for room go first; latency targets time the mailbox.
-    if !args.named.is_empty() || process::has_pending(vm) || decl.latency_target.is_some() {
+    // Sends waiting for room go first; latency targets time the mailbox;
+    // a cancelled task gets its `CancelledError` from the await.
+    if !args.named.is_empty()
+        || process::has_pending(vm)
+        || decl.latency_target.is_some()
+        || process::data(vm).is_some_and(|d| d.task.is_cancelled())
+    {
         return Ok(CallNow::NotNow);
     }
     let depth = NESTED_CALLS.with(Cell::get);

@@ -964,15 +964,13 @@ impl Vm {
                         self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
                         let sym = module.names[name as usize];
-                        if awaits_call
-                            && names.is_none()
-                            && let Some(&Op::Await { dst, .. }) = ip.as_slice().first()
-                        {
+                        // The fused `await b, b` is the next instruction.
+                        if awaits_call && names.is_none() {
                             match self.call_method_now(base + b as usize, argc as usize, sym) {
                                 Ok(CallNow::Value(v)) => {
                                     ip.next();
                                     rewindow!();
-                                    r!(dst) = v;
+                                    r!(b) = v;
                                     continue;
                                 }
                                 Ok(CallNow::Later(v)) => {
@@ -981,7 +979,14 @@ impl Vm {
                                     continue;
                                 }
                                 Ok(CallNow::NotNow) => {}
-                                Err(e) => throw!(e),
+                                Err(e) => {
+                                    // Raised by the await, as the reply's
+                                    // error would be.
+                                    ip.next();
+                                    self.frames.last_mut().expect("running frame").pc =
+                                        current_pc!() as u32;
+                                    throw!(e)
+                                }
                             }
                         }
                         match self.call_method(

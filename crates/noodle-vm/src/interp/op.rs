@@ -503,7 +503,7 @@ pub(crate) enum Op {
         dst: u16,
         value: i16,
     },
-    /// `callmethod b, argc, name; await d, b` (`await actor.name(args)`):
+    /// `callmethod b, argc, name; await b, b` (`await actor.name(args)`):
     /// the general loop may ask the host to make the call and deliver its
     /// answer in one step (see `Host::call_now`), which skips the reply
     /// future; otherwise it is the plain pair.
@@ -850,7 +850,13 @@ pub(crate) fn translate(code: &[Instr]) -> Vec<Op> {
             (Instr::Call { func, argc }, Instr::Return { src }) if src == func => {
                 Some(Op::CallReturn { func, argc })
             }
-            (Instr::CallMethod { base, argc, name }, Instr::Await { src, .. }) if src == base => {
+            // Only when the await overwrites the future: skipping the
+            // future is then invisible (a register that went on holding
+            // it, `let f = a.h(); let v = await f`, would be left holding
+            // the actor instead).
+            (Instr::CallMethod { base, argc, name }, Instr::Await { dst, src })
+                if src == base && dst == base =>
+            {
                 Some(Op::CallMethodAwait { base, argc, name })
             }
             // The step must not read what the add writes (the hot tier
@@ -989,13 +995,20 @@ mod tests {
                 argc: 1,
                 name: 0,
             },
+            Instr::Await { dst: 2, src: 2 },
+            Instr::CallMethod {
+                base: 2,
+                argc: 1,
+                name: 0,
+            },
+            // The future stays in r2 (a variable): not fused.
             Instr::Await { dst: 1, src: 2 },
             Instr::CallMethod {
                 base: 2,
                 argc: 1,
                 name: 0,
             },
-            Instr::Await { dst: 1, src: 3 },
+            Instr::Await { dst: 3, src: 3 },
             Instr::ReturnNone {},
         ];
         let ops = translate(&code);
@@ -1005,8 +1018,9 @@ mod tests {
             name: 0,
         };
         assert_eq!(ops[0], fused);
-        assert_eq!(ops[1], Op::Await { dst: 1, src: 2 });
+        assert_eq!(ops[1], Op::Await { dst: 2, src: 2 });
         assert!(matches!(ops[2], Op::CallMethod { .. }));
+        assert!(matches!(ops[4], Op::CallMethod { .. }));
         assert!(matches!(fused.unfused(), Op::CallMethod { base: 2, .. }));
     }
 
