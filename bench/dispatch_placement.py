@@ -19,6 +19,7 @@ with larger functions. Exit status 1 when the 256-register block straddles.
 
 import collections
 import re
+import signal
 import subprocess
 import sys
 
@@ -69,6 +70,8 @@ def window_of(rows):
 
 
 def main():
+    # Piped into `head`, stop quietly.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     binary = sys.argv[1] if len(sys.argv) > 1 else "target/release/noodle"
     symbols = subprocess.run(["nm", "-S", "-C", binary], capture_output=True,
                              text=True, check=True).stdout

@@ -18,11 +18,12 @@
 //! first gets an unspecified value of its own program, never memory.
 
 use std::cell::RefCell;
+use std::thread::LocalKey;
 
 use crate::interp::Frame;
 use crate::value::Value;
 
-/// Stacks kept per thread.
+/// Stacks (and frame lists) kept per thread.
 const KEEP: usize = 64;
 /// Larger stacks (left by deep recursion) are freed instead.
 const MAX_SLOTS: usize = 1 << 14;
@@ -33,62 +34,63 @@ const KEPT_LEN: usize = 512;
 /// Larger frame lists (deep recursion) are freed instead.
 const MAX_FRAMES: usize = 1 << 10;
 
+type Spares<T> = RefCell<Vec<Vec<T>>>;
+
 thread_local! {
-    static SPARE: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
-    static SPARE_FRAMES: RefCell<Vec<Vec<Frame>>> = const { RefCell::new(Vec::new()) };
+    static SPARE: Spares<Value> = const { RefCell::new(Vec::new()) };
+    static SPARE_FRAMES: Spares<Frame> = const { RefCell::new(Vec::new()) };
+}
+
+/// Puts `v` among `spares`, unless it has no room or more than `max`, or
+/// `KEEP` are kept already.
+fn keep<T: 'static>(spares: &'static LocalKey<Spares<T>>, v: Vec<T>, max: usize) {
+    if v.capacity() == 0 || v.capacity() > max {
+        return;
+    }
+    // A thread being torn down just frees it.
+    let _ = spares.try_with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < KEEP {
+            spare.push(v);
+        }
+    });
+}
+
+/// One of `spares`, or an empty vector.
+fn reuse<T: 'static>(spares: &'static LocalKey<Spares<T>>) -> Vec<T> {
+    spares
+        .try_with(|spare| spare.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// Keeps the (emptied) frame list of a process that went idle, as
 /// [`give`] keeps its stack: the next message's first call would
 /// otherwise allocate it again.
 pub(crate) fn give_frames(mut frames: Vec<Frame>) {
-    if frames.capacity() == 0 || frames.capacity() > MAX_FRAMES {
-        return;
-    }
     frames.clear();
-    let _ = SPARE_FRAMES.try_with(|spare| {
-        let mut spare = spare.borrow_mut();
-        if spare.len() < KEEP {
-            spare.push(frames);
-        }
-    });
+    keep(&SPARE_FRAMES, frames, MAX_FRAMES);
 }
 
 /// An empty frame list, with room from an earlier process when there is
 /// one.
 pub(crate) fn take_frames() -> Vec<Frame> {
-    SPARE_FRAMES
-        .try_with(|spare| spare.borrow_mut().pop())
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+    reuse(&SPARE_FRAMES)
 }
 
 /// Keeps `stack` for another process on this thread.
 pub(crate) fn give(mut stack: Vec<Value>) {
-    if stack.capacity() == 0 || stack.capacity() > MAX_SLOTS {
-        return;
-    }
     // Beyond one register window's worth, old values are not worth
     // keeping: each collection clears the stack above the live frames.
     stack.truncate(KEPT_LEN);
-    // A thread being torn down just frees it.
-    let _ = SPARE.try_with(|spare| {
-        let mut spare = spare.borrow_mut();
-        if spare.len() < KEEP {
-            spare.push(stack);
-        }
-    });
+    keep(&SPARE, stack, MAX_SLOTS);
 }
 
 /// A stack from an earlier process when there is one (with its length and
 /// old values, see the module docs), else an empty one.
 pub(crate) fn take() -> Vec<Value> {
-    SPARE
-        .try_with(|spare| spare.borrow_mut().pop())
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+    reuse(&SPARE)
 }
 
 #[cfg(test)]
