@@ -742,6 +742,50 @@ impl Heap {
         self.slots.fill(r.index(), object);
     }
 
+    /// Makes this heap what `parent.fork()` returns, keeping the room of
+    /// its slot table: an ended process's heap made ready for the next
+    /// process on its thread. False, with the heap left as it is, when a
+    /// fork takes more than that (the parent's methods are local objects
+    /// to copy, the heap is of another program) or the table is too big
+    /// to be worth keeping.
+    pub fn reset_as_fork_of(&mut self, parent: &Heap) -> bool {
+        if parent.local_methods
+            || !Arc::ptr_eq(&self.shared, &parent.shared)
+            || !self.slots.clear_if_small()
+        {
+            return false;
+        }
+        if !Arc::ptr_eq(&self.types, &parent.types) {
+            self.types = Arc::clone(&parent.types);
+        }
+        // Every other field, by name, so that a new one is not forgotten.
+        let Heap {
+            slots: _,
+            live,
+            allocated,
+            threshold,
+            min_threshold,
+            collections,
+            gc_time,
+            pinned,
+            shared: _,
+            types: _,
+            local_methods,
+            scratch,
+        } = self;
+        *live = 0;
+        *allocated = 0;
+        *threshold = MIN_GC_THRESHOLD;
+        *min_threshold = MIN_GC_THRESHOLD;
+        *collections = 0;
+        *gc_time = Duration::ZERO;
+        pinned.clear();
+        *local_methods = false;
+        *scratch = Object::Free;
+        self.set_min_threshold(PROCESS_GC_THRESHOLD);
+        true
+    }
+
     /// A heap for a new process of the same program: the same shared
     /// segment and type registry (by reference), an empty arena. Only
     /// `impl` methods that capture cells are local objects; they are
@@ -750,6 +794,7 @@ impl Heap {
     /// counters start fresh.
     pub fn fork(&self) -> Heap {
         let mut heap = Heap::with_shared(Arc::clone(&self.shared), Arc::clone(&self.types));
+        heap.slots = Slots::reused();
         heap.set_min_threshold(PROCESS_GC_THRESHOLD);
         if !self.local_methods {
             return heap;

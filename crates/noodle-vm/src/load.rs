@@ -86,6 +86,9 @@ pub(crate) struct ModuleData {
 
 /// Loads `module` and returns its entry closure, or a LoadError message.
 pub(crate) fn load(vm: &mut Vm, module: &Module) -> Result<Value, String> {
+    if vm.is_running() {
+        return Err("a module cannot be loaded while this VM runs code".into());
+    }
     noodle_nbc::verify::verify(module).map_err(|e| e.to_string())?;
     let decoded = decode_all(module)?;
     // Translated and checked before anything is registered, so a bad

@@ -34,7 +34,7 @@ const KEPT_LEN: usize = 512;
 /// Larger frame lists (deep recursion) are freed instead.
 const MAX_FRAMES: usize = 1 << 10;
 
-type Spares<T> = RefCell<Vec<Vec<T>>>;
+pub(crate) type Spares<T> = RefCell<Vec<Vec<T>>>;
 
 thread_local! {
     static SPARE: Spares<Value> = const { RefCell::new(Vec::new()) };
@@ -43,7 +43,7 @@ thread_local! {
 
 /// Puts `v` among `spares`, unless it has no room or more than `max`, or
 /// `KEEP` are kept already.
-fn keep<T: 'static>(spares: &'static LocalKey<Spares<T>>, v: Vec<T>, max: usize) {
+pub(crate) fn keep<T: 'static>(spares: &'static LocalKey<Spares<T>>, v: Vec<T>, max: usize) {
     if v.capacity() == 0 || v.capacity() > max {
         return;
     }
@@ -57,7 +57,7 @@ fn keep<T: 'static>(spares: &'static LocalKey<Spares<T>>, v: Vec<T>, max: usize)
 }
 
 /// One of `spares`, or an empty vector.
-fn reuse<T: 'static>(spares: &'static LocalKey<Spares<T>>) -> Vec<T> {
+pub(crate) fn reuse<T: 'static>(spares: &'static LocalKey<Spares<T>>) -> Vec<T> {
     spares
         .try_with(|spare| spare.borrow_mut().pop())
         .ok()

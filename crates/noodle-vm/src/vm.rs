@@ -134,6 +134,10 @@ pub struct Vm {
     pub(crate) method_cache: HashMap<(TypeTag, Sym), Option<NativeMethod>, FxBuild>,
     /// How many `call_value` loops are nested now (natives calling back).
     pub(crate) reentries: usize,
+    /// How many [`Vm::with_program`] borrows of `program` are live; while
+    /// any is, loading a module (the one thing that replaces `program`)
+    /// is refused.
+    program_borrows: u32,
     /// The address of a local of the outermost running `call_value`: the
     /// Rust stack nested re-entries have used is measured from it.
     pub(crate) stack_anchor: usize,
@@ -190,6 +194,7 @@ impl Vm {
             window: crate::interp::NARROW_WINDOW,
             method_cache: HashMap::default(),
             reentries: 0,
+            program_borrows: 0,
             stack_anchor: 0,
             out: Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
             host: None,
@@ -222,6 +227,7 @@ impl Vm {
             window: parent.window,
             method_cache: HashMap::default(),
             reentries: 0,
+            program_borrows: 0,
             stack_anchor: 0,
             out: parent.out.share(),
             host: parent.host.clone(),
@@ -230,6 +236,103 @@ impl Vm {
             parked: None,
             immediate: None,
         }
+    }
+
+    /// Runs `f` with the loaded program borrowed beside `&mut self`.
+    /// Cloning the `Arc` instead would cost two atomic operations per
+    /// run on a count every process of the program shares, a cache line
+    /// the worker threads would pass back and forth.
+    #[allow(unsafe_code)]
+    pub(crate) fn with_program<R>(&mut self, f: impl FnOnce(&mut Vm, &Program) -> R) -> R {
+        let program: *const Program = Arc::as_ptr(&self.program);
+        self.program_borrows += 1;
+        // SAFETY: `program` points into the allocation `self.program`
+        // keeps alive. The only code that replaces `self.program` is
+        // `load`, which refuses to run while `program_borrows > 0`, so the
+        // allocation outlives `f` and is never written while shared
+        // (`Program` has no interior mutability). A panic in `f` leaves
+        // the count raised, which only makes later loads fail.
+        let r = f(self, unsafe { &*program });
+        self.program_borrows -= 1;
+        r
+    }
+
+    /// Whether code of this VM is running (a module cannot be loaded
+    /// then).
+    pub(crate) fn is_running(&self) -> bool {
+        self.program_borrows > 0
+    }
+
+    /// Makes this VM what `Vm::new_process(parent)` returns, keeping the
+    /// memory it has (its heap's table, its caches): the VM of an ended
+    /// process made ready for the next one, with none of its state left.
+    /// It then shares `parent`'s program without touching the reference
+    /// counts every process of the program shares. False, with the VM
+    /// left as it is, when that takes more than a reset (another program,
+    /// another host or output, a heap too big to keep, code running).
+    pub fn reset_as_process_of(&mut self, parent: &Vm) -> bool {
+        let same_host = match (&self.host, &parent.host) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        let same_output = match (&self.out, &parent.out) {
+            (Output::Shared(a), Output::Shared(b)) => Arc::ptr_eq(a, b),
+            // Buffered output of its own would be written late or lost.
+            _ => false,
+        };
+        if !same_host
+            || !same_output
+            || !Arc::ptr_eq(&self.program, &parent.program)
+            || !Arc::ptr_eq(&self.options, &parent.options)
+            || !Arc::ptr_eq(&self.builtins, &parent.builtins)
+            || self.program_borrows > 0
+            || self.reentries > 0
+            || !self.heap.reset_as_fork_of(&parent.heap)
+        {
+            return false;
+        }
+        self.frames.clear();
+        self.release_stack();
+        // Every other field, by name, so that a new one is not forgotten.
+        let Vm {
+            heap: _,
+            stack: _,
+            frames: _,
+            handlers,
+            globals,
+            roots,
+            native_floor,
+            program: _,
+            options: _,
+            builtins: _,
+            field_cache,
+            window,
+            method_cache,
+            reentries: _,
+            program_borrows: _,
+            stack_anchor,
+            out: _,
+            host: _,
+            process,
+            budget,
+            parked,
+            immediate,
+        } = self;
+        handlers.clear();
+        globals.clear();
+        globals.resize(parent.globals.len(), Value::Missing);
+        roots.clear();
+        *native_floor = 0;
+        field_cache.clear();
+        *window = parent.window;
+        method_cache.clear();
+        *stack_anchor = 0;
+        *process = None;
+        *budget = DEFAULT_BUDGET;
+        *parked = None;
+        *immediate = None;
+        true
     }
 
     /// Makes this VM a process of `host`: awaits, spawns and the

@@ -159,3 +159,40 @@ fn a_forked_heap_runs_the_programs_methods() {
     let d = a.call_value(describe, &[a_items[1]]).ok().unwrap();
     assert_eq!(a.heap.as_str(d), Some("waiting"));
 }
+
+#[test]
+fn a_process_vm_reset_for_a_new_process_keeps_nothing_of_the_last() {
+    let module = module();
+    let mut parent = loaded(&module);
+    parent.share_output();
+    // A VM with its own buffered output would write late: not reused.
+    let mut buffered = Vm::new_process(&parent);
+    buffered.capture_output();
+    assert!(!buffered.reset_as_process_of(&parent));
+
+    let mut vm = Vm::new_process(&parent);
+    let f_of = global(&parent, &module, "f_of");
+    let data = global(&parent, &module, "data");
+    let sent = Message::export_all(&parent.heap, &[f_of, data]).import(&mut vm.heap);
+    let items = vm.heap.list(sent[1]).unwrap().clone();
+    let f = vm.call_value(sent[0], &[items[0]]).ok().unwrap();
+    assert!(f.identical(Value::Float(212.0)));
+    assert!(vm.heap.live_count() > 0);
+
+    assert!(vm.reset_as_process_of(&parent));
+    let fresh = Vm::new_process(&parent);
+    assert_eq!(vm.heap.live_count(), fresh.heap.live_count());
+    assert_eq!(vm.heap.collections(), 0);
+    assert_eq!(vm.globals().len(), fresh.globals().len());
+    assert!(vm.globals().iter().all(|v| v.is_missing()));
+    // It runs the program's code again, from values sent anew.
+    let sent = Message::export_all(&parent.heap, &[f_of, data]).import(&mut vm.heap);
+    let items = vm.heap.list(sent[1]).unwrap().clone();
+    let f = vm.call_value(sent[0], &[items[0]]).ok().unwrap();
+    assert!(f.identical(Value::Float(212.0)));
+
+    // Another program's VM is not made a process of this one.
+    let mut other = Vm::new(VmOptions::default());
+    other.share_output();
+    assert!(!other.reset_as_process_of(&parent));
+}

@@ -15,7 +15,10 @@
 //! object entering the table through [`Slots::insert`] or [`Slots::fill`],
 //! which set the owner bit; nothing changes an object's kind in place.
 
+use std::cell::RefCell;
+
 use crate::object::{Fields, Instance, Object};
+use crate::stack_pool;
 
 const WORD: usize = u64::BITS as usize;
 
@@ -34,12 +37,37 @@ pub(super) struct Slots {
     avail: u64,
 }
 
+/// The largest table an ended process gives back to its thread (bigger
+/// ones are freed).
+const MAX_KEPT_SLOTS: usize = 1 << 10;
+
+type Spares<T> = crate::stack_pool::Spares<T>;
+
+thread_local! {
+    static SPARE_OBJECTS: Spares<Object> = const { RefCell::new(Vec::new()) };
+    static SPARE_WORDS: Spares<u64> = const { RefCell::new(Vec::new()) };
+}
+
 impl Slots {
     pub(super) const fn new() -> Slots {
         Slots {
             objects: Vec::new(),
             marks: Vec::new(),
             owners: Vec::new(),
+            cursor: 0,
+            avail: 0,
+        }
+    }
+
+    /// An empty table with the room of one an ended process on this thread
+    /// gave back, when there is one: a short-lived process (a task that
+    /// makes a handful of objects) then does not grow its table from
+    /// nothing, one reallocation at a time.
+    pub(super) fn reused() -> Slots {
+        Slots {
+            objects: stack_pool::reuse(&SPARE_OBJECTS),
+            marks: stack_pool::reuse(&SPARE_WORDS),
+            owners: stack_pool::reuse(&SPARE_WORDS),
             cursor: 0,
             avail: 0,
         }
@@ -53,6 +81,20 @@ impl Slots {
     #[inline]
     pub(super) fn get_mut(&mut self, i: usize) -> Option<&mut Object> {
         self.objects.get_mut(i)
+    }
+
+    /// Empties a table of at most `MAX_KEPT_SLOTS` slots, keeping its
+    /// room; false (and nothing changed) for a bigger one.
+    pub(super) fn clear_if_small(&mut self) -> bool {
+        if self.objects.capacity() > MAX_KEPT_SLOTS {
+            return false;
+        }
+        self.objects.clear();
+        self.marks.clear();
+        self.owners.clear();
+        self.cursor = 0;
+        self.avail = 0;
+        true
     }
 
     /// How many slots the table has (live, dead or free).
@@ -218,6 +260,25 @@ impl Slots {
         self.cursor = 0;
         self.avail = 0;
         live
+    }
+}
+
+impl Drop for Slots {
+    /// Gives the emptied vectors back to the thread for [`Slots::reused`].
+    fn drop(&mut self) {
+        // Emptied before they are kept: no object's drop runs while the
+        // spares are borrowed.
+        self.objects.clear();
+        self.marks.clear();
+        self.owners.clear();
+        let words = MAX_KEPT_SLOTS / WORD;
+        stack_pool::keep(
+            &SPARE_OBJECTS,
+            std::mem::take(&mut self.objects),
+            MAX_KEPT_SLOTS,
+        );
+        stack_pool::keep(&SPARE_WORDS, std::mem::take(&mut self.marks), words);
+        stack_pool::keep(&SPARE_WORDS, std::mem::take(&mut self.owners), words);
     }
 }
 

@@ -39,6 +39,7 @@ use std::sync::Arc;
 use crate::error::{Thrown, kinds};
 use crate::heap::Heap;
 use crate::host::CallNow;
+use crate::load::Program;
 use crate::native::{BuiltinDef, NResult};
 use crate::object::{Closure, Object};
 use crate::ops::{self, CompareOp};
@@ -171,7 +172,15 @@ impl Vm {
     }
 
     fn call_value_nested(&mut self, f: Value, args: &[Value]) -> NResult<Value> {
-        let program = Arc::clone(&self.program);
+        self.with_program(|vm, program| vm.call_value_nested_in(program, f, args))
+    }
+
+    fn call_value_nested_in(
+        &mut self,
+        program: &Program,
+        f: Value,
+        args: &[Value],
+    ) -> NResult<Value> {
         let window = self.stack_top();
         let need = window + 1 + args.len();
         if self.stack.len() < need {
@@ -189,7 +198,7 @@ impl Vm {
             self.native_floor = saved_floor;
         }
         let depth = self.frames.len();
-        match self.call_at(&program, window, args.len(), None)? {
+        match self.call_at(program, window, args.len(), None)? {
             CallOutcome::Done => Ok(self.stack[window]),
             CallOutcome::Pushed => match self.execute(depth) {
                 Halt::Finished(v) => Ok(v),
@@ -294,7 +303,10 @@ impl Vm {
     /// is started as awaited); anything that is not Noodle code (a builtin,
     /// a struct type) runs to completion here and `run` returns its value.
     pub fn start(&mut self, callee: Value, args: &[Value]) -> NResult<()> {
-        let program = Arc::clone(&self.program);
+        self.with_program(|vm, program| vm.start_in(program, callee, args))
+    }
+
+    fn start_in(&mut self, program: &Program, callee: Value, args: &[Value]) -> NResult<()> {
         self.frames.clear();
         if self.frames.capacity() == 0 {
             self.frames = crate::stack_pool::take_frames();
@@ -313,7 +325,7 @@ impl Vm {
             self.enter_coroutine(closure, func, &bound, slot)?;
             return Ok(());
         }
-        match self.call_at(&program, slot, args.len(), None)? {
+        match self.call_at(program, slot, args.len(), None)? {
             CallOutcome::Done => self.immediate = Some(self.stack[slot]),
             CallOutcome::Pushed => {
                 // An async function run as a process starts its body.
@@ -383,8 +395,8 @@ impl Vm {
                 }
             }
             (Resume::Error(e), _) => {
-                let program = Arc::clone(&self.program);
-                if !self.unwind(&program, e, 0) {
+                let unwound = self.with_program(|vm, program| vm.unwind(program, e, 0));
+                if !unwound {
                     return Halt::Raised(e);
                 }
             }
@@ -397,17 +409,16 @@ impl Vm {
     /// returns (`Finished`) or an error unwinds past it (`Raised`).
     pub(crate) fn execute(&mut self, stop_depth: usize) -> Halt {
         if self.window == NARROW_WINDOW {
-            self.execute_in::<NARROW_WINDOW>(stop_depth)
+            self.with_program(|vm, program| vm.execute_in::<NARROW_WINDOW>(program, stop_depth))
         } else {
-            self.execute_in::<WIDE_WINDOW>(stop_depth)
+            self.with_program(|vm, program| vm.execute_in::<WIDE_WINDOW>(program, stop_depth))
         }
     }
 
     /// `execute` with register windows of `N` slots (`Vm::window`).
     // `rewindow!` after a call that ends the arm is sometimes not read.
     #[allow(unused_assignments)]
-    fn execute_in<const N: usize>(&mut self, stop_depth: usize) -> Halt {
-        let program = Arc::clone(&self.program);
+    fn execute_in<const N: usize>(&mut self, program: &Program, stop_depth: usize) -> Halt {
         'frame: loop {
             let Some(&frame) = self.frames.last() else {
                 return Halt::Finished(Value::None);
@@ -606,7 +617,7 @@ impl Vm {
                     let exit = hot::run::<N>(hot::HotFrame {
                         stack: &mut self.stack,
                         frames: &mut self.frames,
-                        program: &program,
+                        program,
                         func,
                         base,
                         pc: current_pc!(),
@@ -949,7 +960,7 @@ impl Vm {
                         }
                         self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
-                        match self.call_at(&program, base + f as usize, argc as usize, names) {
+                        match self.call_at(program, base + f as usize, argc as usize, names) {
                             Ok(CallOutcome::Pushed) => continue 'frame,
                             Ok(CallOutcome::Done) => rewindow!(),
                             Err(e) => throw!(e),
@@ -990,7 +1001,7 @@ impl Vm {
                             }
                         }
                         match self.call_method(
-                            &program,
+                            program,
                             base + b as usize,
                             argc as usize,
                             sym,
@@ -1085,7 +1096,7 @@ impl Vm {
                                 field_site::get_and_fill(
                                     &self.heap,
                                     &mut self.field_cache,
-                                    &program,
+                                    program,
                                     site,
                                     o,
                                     module.names[name as usize],
@@ -1130,7 +1141,7 @@ impl Vm {
                             try_op!(field_site::set_and_fill(
                                 &mut self.heap,
                                 &mut self.field_cache,
-                                &program,
+                                program,
                                 site,
                                 o,
                                 module.names[name as usize],
@@ -1222,7 +1233,7 @@ impl Vm {
                     }
                     Op::AsyncBegin {} => {
                         // Calling an async def only makes a coroutine.
-                        let coroutine = self.pack_coroutine(&program);
+                        let coroutine = self.pack_coroutine(program);
                         if let Some(halt) = self.return_value(coroutine, stop_depth) {
                             return halt;
                         }
@@ -1232,7 +1243,7 @@ impl Vm {
                     // enough for its hot state to stay in registers.
                     _ => {
                         let ctx = ColdContext {
-                            program: &program,
+                            program,
                             module,
                             func,
                             base,
@@ -1249,7 +1260,7 @@ impl Vm {
             if let Some(f) = self.frames.last_mut() {
                 f.pc = current_pc!() as u32;
             }
-            if self.unwind(&program, thrown.0, stop_depth) {
+            if self.unwind(program, thrown.0, stop_depth) {
                 continue 'frame;
             }
             return Halt::Raised(thrown.0);
