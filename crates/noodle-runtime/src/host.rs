@@ -24,10 +24,24 @@ use crate::wait::{
     Awaitable, Chan, as_channel, as_task, channel_handle, future_handle, future_of, task_handle,
 };
 
-thread_local! {
-    /// This thread's copy of the template process of the runtime `.0`.
-    static TEMPLATE: std::cell::RefCell<Option<(u64, Vm)>> = const { std::cell::RefCell::new(None) };
+/// What a thread keeps to make processes of one runtime.
+struct Local {
+    /// The runtime's id.
+    id: u64,
+    /// This thread's copy of the runtime's template process.
+    template: Vm,
+    /// VMs of ended processes, reset to be new processes again. Boxed:
+    /// processes run boxed, and a VM is large to move in and out.
+    #[allow(clippy::vec_box)]
+    recycled: Vec<Box<Vm>>,
 }
+
+thread_local! {
+    static LOCAL: std::cell::RefCell<Option<Local>> = const { std::cell::RefCell::new(None) };
+}
+
+/// How many ended processes' VMs a thread keeps for new ones.
+const KEEP_RECYCLED: usize = 16;
 
 /// Tells runtimes apart (for the threads' template copies).
 static NEXT_RUNTIME: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -78,24 +92,57 @@ impl Shared {
     /// A new process of the program, with nothing running. Each thread
     /// keeps its own copy of the template, so workers making processes
     /// at once do not queue for it.
-    pub(crate) fn new_process(&self) -> Vm {
+    /// The VM of an ended process is reused when the thread has one (see
+    /// [`Shared::recycle`]).
+    pub(crate) fn new_process(&self) -> Box<Vm> {
         let Some(template) = self.template.get() else {
             // Not reached: nothing asks before the template is set.
-            return Vm::new(noodle_vm::VmOptions::default());
+            return Box::new(Vm::new(noodle_vm::VmOptions::default()));
         };
-        let made = TEMPLATE.try_with(|local| {
+        let made = LOCAL.try_with(|local| {
             let mut local = local.borrow_mut();
-            match &*local {
-                Some((id, t)) if *id == self.id => Vm::new_process(t),
+            match &mut *local {
+                Some(l) if l.id == self.id => match l.recycled.pop() {
+                    Some(vm) => vm,
+                    None => Box::new(Vm::new_process(&l.template)),
+                },
                 _ => {
                     let copy = Vm::new_process(&crate::task::lock(template));
-                    let vm = Vm::new_process(&copy);
-                    *local = Some((self.id, copy));
+                    let vm = Box::new(Vm::new_process(&copy));
+                    *local = Some(Local {
+                        id: self.id,
+                        template: copy,
+                        recycled: Vec::new(),
+                    });
                     vm
                 }
             }
         });
-        made.unwrap_or_else(|_| Vm::new_process(&crate::task::lock(template)))
+        made.unwrap_or_else(|_| Box::new(Vm::new_process(&crate::task::lock(template))))
+    }
+
+    /// Takes the VM of a process that has ended, to be the next new
+    /// process on this thread: making and dropping one per task costs
+    /// allocations and, worse, atomic updates of the reference counts
+    /// that every process of the program shares, which the worker threads
+    /// would pass back and forth.
+    pub(crate) fn recycle(&self, mut vm: Box<Vm>) {
+        let kept = LOCAL.try_with(|local| {
+            let mut local = local.borrow_mut();
+            match &mut *local {
+                Some(l)
+                    if l.id == self.id
+                        && l.recycled.len() < KEEP_RECYCLED
+                        && vm.reset_as_process_of(&l.template) =>
+                {
+                    l.recycled.push(vm);
+                    None
+                }
+                _ => Some(vm),
+            }
+        });
+        // Anything not kept is dropped outside the borrow.
+        drop(kept);
     }
 
     pub(crate) fn actor_task(&self) -> Arc<TaskCell> {

@@ -3,12 +3,15 @@
 //! awaited thing, copies its value in and resumes) or spends its time
 //! slice (the driver yields to the scheduler).
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use noodle_vm::error::kinds;
+use noodle_vm::object::Closure;
 use noodle_vm::transfer::Message;
-use noodle_vm::{Halt, Object, Resume, Value, Vm, Wait};
+use noodle_vm::{Halt, NResult, Object, Resume, Value, Vm, Wait};
 
 use crate::actor::{self, ActorCell, Driver, Envelope};
 use crate::host::Shared;
@@ -22,17 +25,55 @@ pub(crate) const SLICE: i64 = 10_000;
 
 /// The module globals a process starts from: the spawning process's
 /// values, copied lazily slot by slot on first use.
+#[derive(Clone)]
 pub(crate) struct World {
+    /// Tells worlds apart; the threads' copies of a world keep its id.
+    id: u64,
     globals: Vec<Option<Message>>,
 }
 
+static NEXT_WORLD: AtomicU64 = AtomicU64::new(0);
+
+/// How many worlds a thread keeps copies of before it starts again.
+const MAX_LOCAL_WORLDS: usize = 8;
+
+thread_local! {
+    static LOCAL_WORLDS: RefCell<Vec<Arc<World>>> = const { RefCell::new(Vec::new()) };
+}
+
 impl World {
+    fn new(globals: Vec<Option<Message>>) -> World {
+        World {
+            id: NEXT_WORLD.fetch_add(1, Ordering::Relaxed),
+            globals,
+        }
+    }
+
     /// A world without globals (for tests of runtime parts).
     #[cfg(test)]
     pub(crate) fn empty() -> World {
-        World {
-            globals: Vec::new(),
-        }
+        World::new(Vec::new())
+    }
+
+    /// `world` as this thread's own copy. Every process of a program that
+    /// assigns no globals starts from one world: sharing one `Arc` would
+    /// make each spawn and each process's end update a count on a cache
+    /// line that all the worker threads pass back and forth.
+    fn local(world: Arc<World>) -> Arc<World> {
+        LOCAL_WORLDS
+            .try_with(|copies| {
+                let mut copies = copies.borrow_mut();
+                if let Some(copy) = copies.iter().find(|c| c.id == world.id) {
+                    return Arc::clone(copy);
+                }
+                if copies.len() >= MAX_LOCAL_WORLDS {
+                    copies.clear();
+                }
+                let copy = Arc::new(World::clone(&world));
+                copies.push(Arc::clone(&copy));
+                copy
+            })
+            .unwrap_or(world)
     }
 }
 
@@ -116,7 +157,7 @@ pub(crate) fn adopt(vm: &mut Vm, world: Arc<World>, task: Arc<TaskCell>) {
     let assigned = globals.iter().rposition(|v| !v.is_missing());
     let seen = assigned.map_or_else(Vec::new, |last| globals[..=last].to_vec());
     vm.process = Some(Box::new(ProcessData {
-        world,
+        world: World::local(world),
         seen,
         task,
         actor: None,
@@ -226,7 +267,7 @@ pub(crate) fn current_world(vm: &mut Vm) -> Arc<World> {
                 }
             })
             .collect();
-        World { globals }
+        World::new(globals)
     };
     let world = Arc::new(heap_snapshot(vm, data(vm).map(|d| &*d.world)));
     if let Some(d) = data_mut(vm) {
@@ -263,10 +304,55 @@ enum Start {
     /// first runs. Until then a queued task costs its arguments, not a
     /// process (a tree of a million tasks queues most of them at once).
     Later {
-        call: Message,
+        call: Call,
         world: Arc<World>,
         host: Arc<Shared>,
     },
+}
+
+/// The call a process not started yet will make.
+enum Call {
+    /// A function with no captured variables, called with values that
+    /// have no object behind them (ints, floats, bools...): nothing to
+    /// copy, so no graph is built or walked.
+    Plain { func: u32, args: Box<[Value]> },
+    /// The callee, then its arguments, copied out of the parent.
+    Copied(Message),
+}
+
+impl Call {
+    fn of(heap: &noodle_vm::Heap, callee: Value, args: &[Value]) -> Call {
+        if let Some(Object::Closure(c)) = heap.object(callee)
+            && c.cells.is_empty()
+            && args.iter().all(|v| !matches!(v, Value::Obj(_)))
+        {
+            return Call::Plain {
+                func: c.func,
+                args: args.into(),
+            };
+        }
+        let mut roots = Vec::with_capacity(args.len() + 1);
+        roots.push(callee);
+        roots.extend_from_slice(args);
+        Call::Copied(Message::export_all(heap, &roots))
+    }
+
+    /// Starts the call in `vm`, the new process.
+    fn start(self, vm: &mut Vm) -> NResult<()> {
+        match self {
+            Call::Plain { func, args } => {
+                let callee = Value::Obj(vm.heap.alloc(Object::Closure(Closure {
+                    func,
+                    cells: Box::new([]),
+                })));
+                vm.start(callee, &args)
+            }
+            Call::Copied(call) => {
+                let imported = call.import(&mut vm.heap);
+                vm.start(imported[0], &imported[1..])
+            }
+        }
+    }
 }
 
 /// A new process of `parent`'s program that will run `callee(args)`; the
@@ -279,12 +365,9 @@ pub(crate) fn prepare(
     args: &[Value],
 ) -> Result<Prepared, Value> {
     let world = current_world(parent);
-    let mut roots = Vec::with_capacity(args.len() + 1);
-    roots.push(callee);
-    roots.extend_from_slice(args);
-    let call = Message::export_all(&parent.heap, &roots);
+    let call = Call::of(&parent.heap, callee, args);
     let name = match parent.heap.function_name_arc(callee) {
-        Some(name) => Arc::clone(name),
+        Some(name) => crate::task::local_label(name),
         None => Arc::from("task"),
     };
     let task = TaskCell::new(name);
@@ -301,9 +384,8 @@ pub(crate) fn prepare(
         return Ok(Prepared { start, task });
     }
     let mut vm = Box::new(Vm::new_process(parent));
-    let imported = call.import(&mut vm.heap);
     adopt(&mut vm, world, Arc::clone(&task));
-    if let Err(e) = vm.start(imported[0], &imported[1..]) {
+    if let Err(e) = call.start(&mut vm) {
         let error = Message::export(&vm.heap, e.0);
         return Err(error.import_one(&mut parent.heap));
     }
@@ -314,16 +396,16 @@ pub(crate) fn prepare(
 }
 
 impl Start {
-    /// The started process.
-    fn begin(self, task: &Arc<TaskCell>) -> Result<Box<Vm>, Outcome> {
+    /// The started process, and the runtime that made it (to take its VM
+    /// back when it ends).
+    fn begin(self, task: &Arc<TaskCell>) -> Result<(Box<Vm>, Option<Arc<Shared>>), Outcome> {
         match self {
-            Start::Started(vm) => Ok(vm),
+            Start::Started(vm) => Ok((vm, None)),
             Start::Later { call, world, host } => {
-                let mut vm = Box::new(host.new_process());
+                let mut vm = host.new_process();
                 adopt(&mut vm, world, Arc::clone(task));
-                let imported = call.import(&mut vm.heap);
-                match vm.start(imported[0], &imported[1..]) {
-                    Ok(()) => Ok(vm),
+                match call.start(&mut vm) {
+                    Ok(()) => Ok((vm, Some(host))),
                     Err(e) => Err(Err(Failure::Raised(Message::export(&vm.heap, e.0)))),
                 }
             }
@@ -346,8 +428,8 @@ impl Prepared {
 
 /// Runs a launched process and completes its task.
 async fn run(start: Start, task: Arc<TaskCell>) {
-    let mut vm = match start.begin(&task) {
-        Ok(vm) => vm,
+    let (mut vm, maker) = match start.begin(&task) {
+        Ok(made) => made,
         Err(outcome) => return task.complete(outcome),
     };
     let outcome = match drive(&mut vm, &task).await {
@@ -356,9 +438,13 @@ async fn run(start: Start, task: Arc<TaskCell>) {
     };
     stats::process_ended(&vm);
     let woken = take_deferred(&mut vm);
-    // The next process on this thread takes its register stack.
+    // The next process on this thread takes its register stack (and,
+    // when its VM is kept, the VM).
     vm.release_stack();
-    drop(vm);
+    match maker {
+        Some(host) => host.recycle(vm),
+        None => drop(vm),
+    }
     task.complete(outcome);
     // The task is done, so the actor it woke last runs on its task.
     if let Some(driver) = woken {

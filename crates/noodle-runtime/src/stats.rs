@@ -1,17 +1,54 @@
-//! Counters for `noodle run --stats`. Relaxed atomics: they are totals
-//! read once at exit, and counting must cost next to nothing.
+//! Counters for `noodle run --stats`. Relaxed atomics, sharded by thread:
+//! they are totals read once at exit, and counting must cost next to
+//! nothing, also when every worker counts at once.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use noodle_vm::Vm;
 
-static PROCESSES: AtomicU64 = AtomicU64::new(0);
-static MESSAGES: AtomicU64 = AtomicU64::new(0);
-static GC_RUNS: AtomicU64 = AtomicU64::new(0);
-static GC_NANOS: AtomicU64 = AtomicU64::new(0);
-static MIGRATIONS: AtomicU64 = AtomicU64::new(0);
-static LATENCY_MISSES: AtomicU64 = AtomicU64::new(0);
-static RESTART_FAILURES: AtomicU64 = AtomicU64::new(0);
+#[derive(Clone, Copy)]
+enum Counter {
+    Processes,
+    Messages,
+    GcRuns,
+    GcNanos,
+    Migrations,
+    LatencyMisses,
+    RestartFailures,
+}
+
+const COUNTERS: usize = Counter::RestartFailures as usize + 1;
+
+/// One set of counters. A thread counts in a shard of its own (while
+/// there are no more threads than shards), so worker threads counting at
+/// once do not pass one cache line back and forth; the totals are summed
+/// when read. Aligned to two cache lines, as adjacent lines are fetched
+/// in pairs.
+#[repr(align(128))]
+struct Shard([AtomicU64; COUNTERS]);
+
+const SHARDS: usize = 64;
+
+static SHARD: [Shard; SHARDS] = [const { Shard([const { AtomicU64::new(0) }; COUNTERS]) }; SHARDS];
+
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static MY_SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
+}
+
+fn add(counter: Counter, n: u64) {
+    // A thread being torn down counts in the first shard.
+    let shard = MY_SHARD.try_with(|&i| i).unwrap_or(0);
+    SHARD[shard].0[counter as usize].fetch_add(n, Ordering::Relaxed);
+}
+
+fn total(counter: Counter) -> u64 {
+    SHARD
+        .iter()
+        .map(|s| s.0[counter as usize].load(Ordering::Relaxed))
+        .sum()
+}
 
 /// What a run did, as `--stats` prints it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,55 +73,51 @@ pub struct Stats {
 }
 
 pub(crate) fn reset() {
-    for c in [
-        &PROCESSES,
-        &MESSAGES,
-        &GC_RUNS,
-        &GC_NANOS,
-        &MIGRATIONS,
-        &LATENCY_MISSES,
-        &RESTART_FAILURES,
-    ] {
-        c.store(0, Ordering::Relaxed);
+    for shard in &SHARD {
+        for c in &shard.0 {
+            c.store(0, Ordering::Relaxed);
+        }
     }
 }
 
 pub(crate) fn process_spawned() {
-    PROCESSES.fetch_add(1, Ordering::Relaxed);
+    add(Counter::Processes, 1);
 }
 
 pub(crate) fn message_sent() {
-    MESSAGES.fetch_add(1, Ordering::Relaxed);
+    add(Counter::Messages, 1);
 }
 
 pub(crate) fn migrated() {
-    MIGRATIONS.fetch_add(1, Ordering::Relaxed);
+    add(Counter::Migrations, 1);
 }
 
 pub(crate) fn latency_missed() {
-    LATENCY_MISSES.fetch_add(1, Ordering::Relaxed);
+    add(Counter::LatencyMisses, 1);
 }
 
 pub(crate) fn restart_failed() {
-    RESTART_FAILURES.fetch_add(1, Ordering::Relaxed);
+    add(Counter::RestartFailures, 1);
 }
 
 /// Adds the collections of a process that is ending.
 pub(crate) fn process_ended(vm: &Vm) {
     let (runs, time) = vm.heap.gc_stats();
-    GC_RUNS.fetch_add(runs as u64, Ordering::Relaxed);
-    GC_NANOS.fetch_add(time.as_nanos() as u64, Ordering::Relaxed);
+    if runs > 0 {
+        add(Counter::GcRuns, runs as u64);
+        add(Counter::GcNanos, time.as_nanos() as u64);
+    }
 }
 
 pub(crate) fn snapshot(workers: usize) -> Stats {
     Stats {
-        processes: PROCESSES.load(Ordering::Relaxed),
-        messages: MESSAGES.load(Ordering::Relaxed),
-        gc_runs: GC_RUNS.load(Ordering::Relaxed),
-        gc_nanos: GC_NANOS.load(Ordering::Relaxed),
-        steals: MIGRATIONS.load(Ordering::Relaxed),
-        latency_misses: LATENCY_MISSES.load(Ordering::Relaxed),
-        restart_failures: RESTART_FAILURES.load(Ordering::Relaxed),
+        processes: total(Counter::Processes),
+        messages: total(Counter::Messages),
+        gc_runs: total(Counter::GcRuns),
+        gc_nanos: total(Counter::GcNanos),
+        steals: total(Counter::Migrations),
+        latency_misses: total(Counter::LatencyMisses),
+        restart_failures: total(Counter::RestartFailures),
         peak_rss: peak_rss(),
         workers,
     }

@@ -1,11 +1,14 @@
 //! Task cells: the shared side of a process that other processes await
 //! and cancel.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use noodle_vm::error::kinds;
+use noodle_vm::object::FxBuild;
 use noodle_vm::transfer::Message;
 use noodle_vm::{Heap, Value};
 use tokio::sync::Notify;
@@ -184,8 +187,57 @@ impl TaskCell {
     }
 }
 
+/// How many labels a thread keeps copies of before it starts again.
+const MAX_LABELS: usize = 1024;
+
+thread_local! {
+    static LABELS: RefCell<HashSet<Arc<str>, FxBuild>> = RefCell::new(HashSet::default());
+}
+
+/// `label` (a task's or a reply's name) as this thread's own copy. Every
+/// task of one function has the same label: sharing one `Arc` would make
+/// each spawn and each drop update a count on a cache line that all the
+/// worker threads pass back and forth, while a copy per thread is
+/// counted where it is mostly used.
+pub(crate) fn local_label(label: &Arc<str>) -> Arc<str> {
+    LABELS
+        .try_with(|labels| {
+            let mut labels = labels.borrow_mut();
+            if let Some(copy) = labels.get(&**label) {
+                return Arc::clone(copy);
+            }
+            if labels.len() >= MAX_LABELS {
+                labels.clear();
+            }
+            let copy: Arc<str> = Arc::from(&**label);
+            labels.insert(Arc::clone(&copy));
+            copy
+        })
+        .unwrap_or_else(|_| Arc::clone(label))
+}
+
 /// Locks `m`, ignoring poisoning: a panicking holder is a bug reported
 /// elsewhere, and the data (results, lists of tasks) stays consistent.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_is_copied_once_per_thread() {
+        let label: Arc<str> = Arc::from("skynet");
+        let here = local_label(&label);
+        assert_eq!(&*here, "skynet");
+        assert!(!Arc::ptr_eq(&here, &label), "a copy of the thread's own");
+        assert!(Arc::ptr_eq(&here, &local_label(&label)), "taken again");
+        let label_there = Arc::clone(&label);
+        let there = std::thread::spawn(move || local_label(&label_there))
+            .join()
+            .unwrap();
+        assert_eq!(&*there, "skynet");
+        assert!(!Arc::ptr_eq(&here, &there));
+    }
 }

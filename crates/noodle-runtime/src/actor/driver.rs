@@ -288,7 +288,7 @@ fn new_driver(cell: Arc<ActorCell>, mut vm: Box<Vm>, host: Arc<Shared>) -> Box<D
 
 /// A frozen actor's process, made again for its first message.
 pub(crate) fn thaw(cell: &Arc<ActorCell>, frozen: Frozen) -> Box<Driver> {
-    let vm = Box::new(frozen.host.new_process());
+    let vm = frozen.host.new_process();
     let mut driver = new_driver(Arc::clone(cell), vm, frozen.host);
     let mut values = frozen.instance.import(&mut driver.vm.heap);
     driver.instance.set_state = values.pop().unwrap_or(Value::None);
