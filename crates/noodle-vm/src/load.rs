@@ -299,3 +299,28 @@ fn register_enums(vm: &mut Vm, module: &Module) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Vm, VmOptions};
+
+    #[test]
+    fn a_module_is_not_loaded_while_code_runs() {
+        // Refused before it is even verified.
+        let module = noodle_nbc::Module {
+            files: vec![],
+            consts: vec![],
+            names: vec![],
+            kw_names: vec![],
+            functions: vec![],
+            structs: vec![],
+            enums: vec![],
+            globals: vec![],
+            entry: 0,
+        };
+        let mut vm = Vm::new(VmOptions::default());
+        let refused = vm.with_program(|vm, _| vm.load_program(&module));
+        let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("while this VM runs code"), "{message}");
+    }
+}

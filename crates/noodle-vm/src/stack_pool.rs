@@ -3,6 +3,8 @@
 //! one message at a time gives its stack back after every message (an
 //! idle actor should cost its state, not a register window) and takes one
 //! again for the next: from here that is a pop, not an allocation.
+//! [`keep`] and [`reuse`] also keep the slot tables of ended processes'
+//! heaps (see `heap::slots`).
 //!
 //! A stack comes back with its length and its old values, so the next
 //! process does not fill a fresh 256-slot window (4 KiB) per message. The
