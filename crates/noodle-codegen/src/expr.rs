@@ -513,7 +513,12 @@ impl<'p> FnBuilder<'_, 'p> {
         if let Some(names) = kw {
             self.emit(Instr::KwNames { names });
         }
-        self.emit(Instr::CallMethod { base, argc, name });
+        // With no destination the value is unused, and a send to an actor
+        // need not make a reply future nobody would read.
+        self.emit(match dst {
+            Some(_) => Instr::CallMethod { base, argc, name },
+            None => Instr::CallMethodDiscard { base, argc, name },
+        });
         self.free_to(base as u32 + 1);
         if owned {
             if let Some(d) = dst {

@@ -303,6 +303,8 @@ define_instructions! {
     0x54 ReturnNone "retnone" {} "Return none to the caller.";
     0x55 CheckType "checktype" { reg: Reg, ty: Name }
         "Raise TypeError unless type_of(R[reg]) is N[ty] (`any` accepts everything); an int checked against `float` is converted to a float in place.";
+    0x56 CallMethodDiscard "callmethod_discard" { base: Reg, argc: Count, name: Name }
+        "As callmethod, for a call whose value is unused (an expression statement): a send to an actor queues the message with no reply future, so the handler's value goes nowhere and its error only to a supervisor. R[base] is clobbered.";
 
     // ---- collections and fields ----
     0x60 NewList "newlist" { dst: Reg, base: Reg, count: Count } "R[dst] = [R[base] .. R[base+count-1]].";
@@ -434,6 +436,11 @@ mod tests {
                 base: 2,
                 argc: 3,
                 name: 99,
+            },
+            Instr::CallMethodDiscard {
+                base: 4,
+                argc: 0,
+                name: u16::MAX,
             },
             Instr::Parallel {
                 dst: 1,

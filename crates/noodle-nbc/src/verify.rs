@@ -177,7 +177,9 @@ impl FunctionVerifier<'_> {
     fn check_windows(&self, pc: usize, instr: &Instr) -> Result<(), VerifyError> {
         let (start, len) = match *instr {
             Instr::Call { func, argc } | Instr::Spawn { func, argc } => (func, argc as usize + 1),
-            Instr::CallMethod { base, argc, .. } => (base, argc as usize + 1),
+            Instr::CallMethod { base, argc, .. } | Instr::CallMethodDiscard { base, argc, .. } => {
+                (base, argc as usize + 1)
+            }
             Instr::NewList { base, count, .. } | Instr::Concat { base, count, .. } => {
                 (base, count as usize)
             }
@@ -214,6 +216,7 @@ impl FunctionVerifier<'_> {
             Some(
                 Instr::Call { argc, .. }
                 | Instr::CallMethod { argc, .. }
+                | Instr::CallMethodDiscard { argc, .. }
                 | Instr::Spawn { argc, .. },
             ) => *argc,
             _ => return Err(self.error(Some(pc), "`kwnames` is not followed by a call".into())),

@@ -343,6 +343,15 @@ impl Host for RuntimeHost {
         }
     }
 
+    fn method_unused(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<()> {
+        if handle.kind == HandleKind::Actor
+            && let Some(cell) = actor::target_of(handle)
+        {
+            return actor::tell(vm, cell, name, args);
+        }
+        self.method(vm, handle, name, args).map(drop)
+    }
+
     fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value> {
         match handle.kind {
             HandleKind::Task => {

@@ -220,7 +220,7 @@ pub(crate) fn add_pending(vm: &mut Vm, send: Pending) {
 pub(crate) fn pending_holds(vm: &Vm, reply: &Arc<TaskCell>) -> bool {
     data(vm).is_some_and(|d| {
         d.pending.iter().any(|p| match p {
-            Pending::Message(_, env) => Arc::ptr_eq(&env.reply, reply),
+            Pending::Message(_, env) => env.replies_to(reply),
             Pending::Value(..) => false,
         })
     })

@@ -28,6 +28,12 @@ pub trait Host: Send + Sync + 'static {
     /// channel or task method.
     fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value>;
 
+    /// `handle.name(args)` as a statement, its value unused: an actor send
+    /// then makes no reply future. The default makes the plain call.
+    fn method_unused(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<()> {
+        self.method(vm, handle, name, args).map(drop)
+    }
+
     /// `await handle.name(args)` in one step, when the host can finish it
     /// without waiting (an idle actor whose handler runs to its end at
     /// once): see [`CallNow`]. An `Err` is the awaited error. The default

@@ -124,7 +124,7 @@ pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -
     stats::message_sent();
     let carried = Carried::of(&vm.heap, args.positional);
     NESTED_CALLS.with(|n| n.set(depth + 1));
-    let ran = driver.run_handler(index as u32, &carried);
+    let ran = driver.run_handler(index as u32, &carried, true);
     NESTED_CALLS.with(|n| n.set(depth));
     match ran {
         Ok(outcome) => {
@@ -143,7 +143,7 @@ pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -
             let reply = TaskCell::new(Arc::clone(&decl.reply_labels[index]));
             let rest = Suspended {
                 halt,
-                reply: Arc::clone(&reply),
+                reply: Some(Arc::clone(&reply)),
             };
             tokio::spawn(async move {
                 Box::pin(driver.finish(rest)).await;
@@ -301,7 +301,7 @@ pub(crate) fn thaw(cell: &Arc<ActorCell>, frozen: Frozen) -> Box<Driver> {
 /// A handler that has to wait: where it stopped, and where its reply goes.
 pub(crate) struct Suspended {
     halt: Halt,
-    reply: Arc<TaskCell>,
+    reply: Option<Arc<TaskCell>>,
 }
 
 /// Starts a new driver for a stopped supervised actor: a new process from
@@ -335,9 +335,9 @@ impl Driver {
         {
             stats::latency_missed();
         }
-        match self.run_handler(env.handler, &env.args) {
+        match self.run_handler(env.handler, &env.args, env.reply.is_some()) {
             Ok(outcome) => {
-                env.reply.complete(outcome);
+                env.answer(outcome);
                 None
             }
             Err(halt) => Some(Suspended {
@@ -348,8 +348,14 @@ impl Driver {
     }
 
     /// Runs handler `handler` with `args`: its outcome when it ran to its
-    /// end with nothing more to do, else the halt it stopped at.
-    fn run_handler(&mut self, handler: u32, args: &Carried) -> Result<Outcome, Halt> {
+    /// end with nothing more to do, else the halt it stopped at. With no
+    /// reply to send, the outcome is not copied out of the process.
+    fn run_handler(
+        &mut self,
+        handler: u32,
+        args: &Carried,
+        replies: bool,
+    ) -> Result<Outcome, Halt> {
         let Some(&handler) = self.instance.handlers.get(handler as usize) else {
             return Ok(Err(Failure::new(
                 kinds::TYPE,
@@ -368,10 +374,20 @@ impl Driver {
                 if simple && !matches!(self.vm.heap.object(v), Some(Object::Coroutine(_))) =>
             {
                 self.handled += 1;
-                Ok(Ok(Payload::of(&self.vm.heap, v)))
+                Ok(Ok(if replies {
+                    Payload::of(&self.vm.heap, v)
+                } else {
+                    Payload::None
+                }))
             }
             Halt::Raised(e) if simple && self.cell.link.get().is_none() => {
-                Ok(Err(Failure::Raised(Message::export(&self.vm.heap, e))))
+                // Without a reply the error goes nowhere, as it would
+                // in a dropped reply future.
+                Ok(if replies {
+                    Err(Failure::Raised(Message::export(&self.vm.heap, e)))
+                } else {
+                    Ok(Payload::None)
+                })
             }
             halt => Err(halt),
         }
@@ -388,12 +404,17 @@ impl Driver {
             }
             Err(e) => Err(e),
         };
-        match outcome {
-            Ok(payload) => s.reply.complete(Ok(payload)),
-            Err(e) => {
-                let failure = Failure::Raised(Message::export(&self.vm.heap, e));
+        match (outcome, s.reply) {
+            (Ok(payload), Some(reply)) => reply.complete(Ok(payload)),
+            (Ok(_), None) => {}
+            (Err(e), reply) => {
+                let failure = reply
+                    .as_ref()
+                    .map(|_| Failure::Raised(Message::export(&self.vm.heap, e)));
                 self.failed().await;
-                s.reply.complete(Err(failure));
+                if let (Some(reply), Some(failure)) = (reply, failure) {
+                    reply.complete(Err(failure));
+                }
             }
         }
     }

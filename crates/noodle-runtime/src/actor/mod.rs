@@ -37,16 +37,31 @@ use crate::host::Shared;
 use crate::process::{self, Pending, World};
 use crate::stats;
 use crate::supervisor::Link;
-use crate::task::{Failure, TaskCell, lock};
+use crate::task::{Failure, Outcome, TaskCell, lock};
 use crate::wait::future_of;
 
 /// One message: which handler, its arguments, where the reply goes.
 pub(crate) struct Envelope {
     handler: u32,
     args: Carried,
-    pub(crate) reply: Arc<TaskCell>,
+    /// `None` for a send whose reply nobody can read (a statement).
+    pub(crate) reply: Option<Arc<TaskCell>>,
     /// When it was sent, for actors with a latency target.
     sent: Option<Instant>,
+}
+
+impl Envelope {
+    /// Completes the reply, if the sender kept one.
+    pub(crate) fn answer(&self, outcome: Outcome) {
+        if let Some(reply) = &self.reply {
+            reply.complete(outcome);
+        }
+    }
+
+    /// Whether `cell` is this message's reply.
+    pub(crate) fn replies_to(&self, cell: &Arc<TaskCell>) -> bool {
+        self.reply.as_ref().is_some_and(|r| Arc::ptr_eq(r, cell))
+    }
 }
 
 /// A message's arguments on their way to the actor's process.
@@ -218,7 +233,7 @@ impl ActorCell {
         let mut mb = lock(&self.mailbox);
         if mb.stop.is_some() {
             drop(mb);
-            env.reply.complete(Err(stopped_failure(&self.decl)));
+            env.answer(Err(stopped_failure(&self.decl)));
             return Ok(None);
         }
         if let Some(capacity) = self.decl.capacity
@@ -245,7 +260,7 @@ impl ActorCell {
         let mut mb = lock(&self.mailbox);
         if mb.stop.is_some() {
             drop(mb);
-            env.reply.complete(Err(stopped_failure(&self.decl)));
+            env.answer(Err(stopped_failure(&self.decl)));
             return;
         }
         mb.queue.push_back(env);
@@ -303,7 +318,7 @@ impl ActorCell {
             let queued = std::mem::take(&mut mb.queue);
             drop(mb);
             for env in queued {
-                env.reply.complete(Err(stopped_failure(&self.decl)));
+                env.answer(Err(stopped_failure(&self.decl)));
             }
             self.space.notify_waiters();
             return Some((driver, Next::Stopped(kind)));
@@ -419,7 +434,7 @@ impl ActorCell {
         lock(&self.mailbox)
             .queue
             .iter()
-            .any(|env| Arc::ptr_eq(&env.reply, cell))
+            .any(|env| env.replies_to(cell))
     }
 }
 
@@ -489,6 +504,24 @@ pub(crate) fn cells_of(h: &Handle) -> Vec<Arc<ActorCell>> {
 
 /// `actor.name(args)`: queues the message and returns the reply future.
 pub(crate) fn send(vm: &mut Vm, cell: Arc<ActorCell>, name: &str, args: &Args) -> NResult<Value> {
+    let reply = post_message(vm, cell, name, args, true)?;
+    let reply = reply.expect("a reply was asked for");
+    Ok(Value::Obj(vm.heap.alloc(Object::Handle(future_of(reply)))))
+}
+
+/// `actor.name(args)` as a statement: queues the message with no reply.
+pub(crate) fn tell(vm: &mut Vm, cell: Arc<ActorCell>, name: &str, args: &Args) -> NResult<()> {
+    post_message(vm, cell, name, args, false).map(drop)
+}
+
+/// Queues a message for handler `name`, with a reply cell if `replies`.
+fn post_message(
+    vm: &mut Vm,
+    cell: Arc<ActorCell>,
+    name: &str,
+    args: &Args,
+    replies: bool,
+) -> NResult<Option<Arc<TaskCell>>> {
     let decl = &cell.decl;
     let Some(index) = decl.handler_index(name) else {
         let message = format!("actor {} has no handler '{name}'", decl.name);
@@ -501,11 +534,11 @@ pub(crate) fn send(vm: &mut Vm, cell: Arc<ActorCell>, name: &str, args: &Args) -
         );
         return Err(vm.type_error(message));
     }
-    let reply = TaskCell::new(Arc::clone(&decl.reply_labels[index]));
+    let reply = replies.then(|| TaskCell::new(Arc::clone(&decl.reply_labels[index])));
     let env = Envelope {
         handler: index as u32,
         args: Carried::of(&vm.heap, args.positional),
-        reply: Arc::clone(&reply),
+        reply: reply.clone(),
         sent: decl.latency_target.map(|_| Instant::now()),
     };
     stats::message_sent();
@@ -518,7 +551,7 @@ pub(crate) fn send(vm: &mut Vm, cell: Arc<ActorCell>, name: &str, args: &Args) -
             Err(env) => process::add_pending(vm, Pending::Message(cell, env)),
         }
     }
-    Ok(Value::Obj(vm.heap.alloc(Object::Handle(future_of(reply)))))
+    Ok(reply)
 }
 
 /// The closure that runs constructor `proto`.
@@ -732,7 +765,7 @@ mod tests {
         Envelope {
             handler: 0,
             args: Carried::of(&heap, &[Value::Int(n)]),
-            reply: TaskCell::new(Arc::from("reply")),
+            reply: Some(TaskCell::new(Arc::from("reply"))),
             sent: None,
         }
     }
@@ -818,11 +851,11 @@ mod tests {
     fn stopping_fails_queued_and_later_messages() {
         let c = cell(None);
         let queued = envelope(1);
-        let queued_reply = Arc::clone(&queued.reply);
+        let queued_reply = queued.reply.clone().expect("a reply");
         assert!(c.post(queued).is_ok());
         c.stop(StopKind::User);
         let later = envelope(2);
-        let later_reply = Arc::clone(&later.reply);
+        let later_reply = later.reply.clone().expect("a reply");
         assert!(c.post(later).is_ok());
         assert!(matches!(later_reply.result(), Some(Err(_))));
         assert!(matches!(take(&c), Some(Next::Stopped(StopKind::User))));
@@ -831,6 +864,33 @@ mod tests {
             other => panic!("queued reply: {other:?}"),
         }
         assert!(matches!(lock(&c.mailbox).driver, Slot::Ended));
+    }
+
+    #[test]
+    fn a_message_without_a_reply_keeps_its_place() {
+        let c = cell(None);
+        let told = Envelope {
+            reply: None,
+            ..envelope(1)
+        };
+        let asked = envelope(2);
+        let asked_reply = asked.reply.clone().expect("a reply");
+        assert!(c.post(told).is_ok());
+        assert!(c.post(asked).is_ok());
+        assert!(!c.holds_reply(&TaskCell::new(Arc::from("other"))));
+        assert!(c.holds_reply(&asked_reply));
+        match take(&c) {
+            Some(Next::Message(env)) => {
+                assert!(env.reply.is_none());
+                assert!(matches!(first_arg(&env), Value::Int(1)));
+                // Answering it is a no-op, not a panic.
+                env.answer(Ok(crate::task::Payload::None));
+            }
+            _ => panic!("the first message comes first"),
+        }
+        c.stop(StopKind::User);
+        assert!(matches!(take(&c), Some(Next::Stopped(StopKind::User))));
+        assert!(matches!(asked_reply.result(), Some(Err(_))));
     }
 
     #[test]

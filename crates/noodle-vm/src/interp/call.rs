@@ -38,6 +38,15 @@ pub(crate) enum CallOutcome {
     Done,
 }
 
+/// Whether a method call's caller uses its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wanted {
+    Value,
+    /// An expression statement: the host may skip making the value (an
+    /// actor send's reply future).
+    Nothing,
+}
+
 /// Keyword names of the pending call, if `KwNames` preceded it.
 pub(crate) type KwList<'p> = Option<&'p [Arc<str>]>;
 
@@ -440,6 +449,7 @@ impl Vm {
         argc: usize,
         name: Sym,
         kw: KwList,
+        value: Wanted,
     ) -> NResult<CallOutcome> {
         let receiver = self.stack[slot];
         if let Value::Obj(r) = receiver {
@@ -494,8 +504,11 @@ impl Vm {
                         );
                     };
                     let method = std::sync::Arc::clone(self.heap.types().symbols.name_arc(name));
-                    let v = self.with_native_args(slot + 1, argc, kw, |vm, args| {
-                        host.method(vm, &h, &method, args)
+                    let v = self.with_native_args(slot + 1, argc, kw, |vm, args| match value {
+                        Wanted::Value => host.method(vm, &h, &method, args),
+                        Wanted::Nothing => host
+                            .method_unused(vm, &h, &method, args)
+                            .map(|()| Value::None),
                     })?;
                     self.stack[slot] = v;
                     return Ok(CallOutcome::Done);

@@ -46,7 +46,7 @@ use crate::ops::{self, CompareOp};
 use crate::types::TypeCheck;
 use crate::value::{ObjRef, Value};
 use crate::vm::Vm;
-use call::CallOutcome;
+use call::{CallOutcome, Wanted};
 use cold::ColdContext;
 
 /// One active call.
@@ -1006,6 +1006,29 @@ impl Vm {
                             argc as usize,
                             sym,
                             names,
+                            Wanted::Value,
+                        ) {
+                            Ok(CallOutcome::Pushed) => continue 'frame,
+                            Ok(CallOutcome::Done) => rewindow!(),
+                            Err(e) => throw!(e),
+                        }
+                    }
+                    Op::CallMethodDiscard {
+                        base: b,
+                        argc,
+                        name,
+                    } => {
+                        safepoint!(true);
+                        self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
+                        let names = kw.take().map(|k| &*module.kw_names[k as usize]);
+                        let sym = module.names[name as usize];
+                        match self.call_method(
+                            program,
+                            base + b as usize,
+                            argc as usize,
+                            sym,
+                            names,
+                            Wanted::Nothing,
                         ) {
                             Ok(CallOutcome::Pushed) => continue 'frame,
                             Ok(CallOutcome::Done) => rewindow!(),

@@ -231,6 +231,11 @@ pub(crate) enum Op {
         argc: u16,
         name: u16,
     },
+    CallMethodDiscard {
+        base: u16,
+        argc: u16,
+        name: u16,
+    },
     Return {
         src: u16,
     },
@@ -600,6 +605,9 @@ impl From<Instr> for Op {
             Instr::KwNames { names } => Op::KwNames { names },
             Instr::Call { func, argc } => Op::Call { func, argc },
             Instr::CallMethod { base, argc, name } => Op::CallMethod { base, argc, name },
+            Instr::CallMethodDiscard { base, argc, name } => {
+                Op::CallMethodDiscard { base, argc, name }
+            }
             Instr::Return { src } => Op::Return { src },
             Instr::ReturnNone {} => Op::ReturnNone {},
             Instr::CheckType { reg, ty } => Op::CheckType { reg, ty },
