@@ -12,6 +12,7 @@ use std::time::Duration;
 use noodle_vm::{Heap, Value};
 
 use crate::placement::Term;
+use crate::process;
 
 /// Restart policy of a supervised actor (`@restart`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,13 +31,15 @@ pub(crate) enum Qos {
 }
 
 impl Qos {
-    /// Messages an actor handles back to back before it lets the other
-    /// processes on its worker run: the class's share of the scheduler.
-    pub(crate) fn burst(self) -> u32 {
+    /// The work an actor's activation does back to back before it lets
+    /// the other processes on its worker run, in calls and back-edges (a
+    /// process's time slice is `process::SLICE` of them): the class's
+    /// share of the scheduler. `batch` yields between any two messages.
+    pub(crate) fn share(self) -> i64 {
         match self {
-            Qos::Responsive => 256,
-            Qos::Normal => 64,
-            Qos::Batch => 1,
+            Qos::Responsive => 4 * process::SLICE,
+            Qos::Normal => process::SLICE,
+            Qos::Batch => 0,
         }
     }
 }
@@ -286,6 +289,13 @@ mod tests {
 
     fn named(key: &str, v: Datum) -> Datum {
         Datum::Map(vec![(key.to_string(), v)])
+    }
+
+    #[test]
+    fn classes_share_the_worker_in_order() {
+        assert!(Qos::Responsive.share() > Qos::Normal.share());
+        assert_eq!(Qos::Normal.share(), process::SLICE);
+        assert_eq!(Qos::Batch.share(), 0, "batch yields between messages");
     }
 
     #[test]

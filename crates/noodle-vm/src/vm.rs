@@ -362,6 +362,12 @@ impl Vm {
         self.budget = budget;
     }
 
+    /// What is left of the time slice [`Vm::set_budget`] started (zero or
+    /// less once the process has been asked to yield).
+    pub fn budget_left(&self) -> i64 {
+        self.budget
+    }
+
     /// Verifies and loads `module` and returns its entry closure, to be
     /// run with [`Vm::start`] and [`Vm::run`].
     pub fn load_program(&mut self, module: &Module) -> Result<Value, UncaughtError> {

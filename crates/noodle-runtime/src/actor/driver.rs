@@ -155,6 +155,13 @@ pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -
     }
 }
 
+/// What a message counts for in an activation's share (`Qos::share`)
+/// besides its handler's calls and back-edges: a normal actor handles at
+/// most a thousand tiny messages in a row. Yielding after a few dozen
+/// woke an idle worker to steal the activation every few microseconds,
+/// moving a token ring from core to core.
+const MESSAGE_UNITS: i64 = 10;
+
 /// Handles messages until the mailbox is empty (`first` is one already
 /// taken from it); then goes on with an actor a handler woke, if any.
 async fn activate(driver: Box<Driver>, first: Option<Next>) {
@@ -174,7 +181,7 @@ async fn activate_until_done(
     mut first: Option<Next>,
     handoff: &mut Option<Box<Driver>>,
 ) {
-    let mut turns = 0;
+    let mut spent = 0;
     loop {
         let cell = Arc::clone(&driver.cell);
         let next = match first.take() {
@@ -198,12 +205,15 @@ async fn activate_until_done(
         };
         match next {
             Next::Message(env) => {
-                turns += 1;
-                if turns > cell.decl.qos.burst() {
-                    turns = 1;
+                if spent > 0 && spent >= cell.decl.qos.share() {
+                    spent = 0;
                     tokio::task::yield_now().await;
                 }
-                if let Some(rest) = driver.handle_now(env) {
+                let handled = driver.handle_now(env);
+                // What the handler used of the slice `run_handler` set.
+                let used = process::SLICE - driver.vm.budget_left();
+                spent += MESSAGE_UNITS + used.clamp(0, process::SLICE);
+                if let Some(rest) = handled {
                     // Boxed: only a handler that waits needs the state.
                     Box::pin(driver.finish(rest)).await;
                 }
