@@ -182,6 +182,9 @@ async fn activate_until_done(
     handoff: &mut Option<Box<Driver>>,
 ) {
     let mut spent = 0;
+    // An actor the last handler woke: it runs in parallel when this actor
+    // has another message, else next, here.
+    let mut woken: Option<Box<Driver>> = None;
     loop {
         let cell = Arc::clone(&driver.cell);
         let next = match first.take() {
@@ -189,10 +192,22 @@ async fn activate_until_done(
             None => match cell.next(driver) {
                 Some((back, next)) => {
                     driver = back;
+                    if let Some(w) = woken.take() {
+                        if matches!(next, Next::Message(_)) {
+                            spawn(w);
+                        } else if let Some(older) = handoff.replace(w) {
+                            spawn(older);
+                        }
+                    }
                     next
                 }
                 None => {
                     // Idle again: the driver is back in the mailbox.
+                    if let Some(w) = woken.take()
+                        && let Some(older) = handoff.replace(w)
+                    {
+                        spawn(older);
+                    }
                     match handoff.take() {
                         Some(d) => {
                             driver = d;
@@ -217,14 +232,7 @@ async fn activate_until_done(
                     // Boxed: only a handler that waits needs the state.
                     Box::pin(driver.finish(rest)).await;
                 }
-                if let Some(woken) = process::take_deferred(&mut driver.vm) {
-                    // It runs in parallel when this actor has more to do.
-                    if cell.queue_len() > 0 {
-                        spawn(woken);
-                    } else if let Some(older) = handoff.replace(woken) {
-                        spawn(older);
-                    }
-                }
+                woken = process::take_deferred(&mut driver.vm);
             }
             Next::Restart => {
                 if !Box::pin(driver.rebuild()).await {
