@@ -127,6 +127,10 @@ pub(crate) const WIDE_WINDOW: usize = 1 << 16;
 /// register stack beyond its frames, instead of `WIDE_WINDOW` slots.
 pub(crate) const NARROW_WINDOW: usize = 256;
 
+/// How many instructions after a method call answered in place the
+/// general loop runs itself before it enters the hot tier again.
+const SHORT_TAIL: u8 = 4;
+
 /// The least Rust stack one nested `call_value` level is assumed to use.
 const MIN_REENTRY_COST: usize = 4096;
 
@@ -438,6 +442,12 @@ impl Vm {
                 };
             }
             let mut kw: Option<u16> = None;
+            // Instructions this loop runs itself before it enters the hot
+            // tier again: set after a method call the host or a native
+            // answered in place, whose caller often has only a few
+            // instructions left (a handler's `return`, a send loop's
+            // step), less than entering the hot tier costs.
+            let mut tail: u8 = 0;
 
             // The frame's registers as a fixed-size window of `N` slots, so
             // (masked) register accesses need no bounds checks. The stack
@@ -612,6 +622,9 @@ impl Vm {
                 // this loop, unexecuted. A pending `KwNames` belongs to the
                 // very next call, which this loop must make itself.
                 let instr = if kw.is_some() {
+                    ip.next().copied()
+                } else if tail > 0 {
+                    tail -= 1;
                     ip.next().copied()
                 } else {
                     let exit = hot::run::<N>(hot::HotFrame {
@@ -1009,7 +1022,10 @@ impl Vm {
                             Wanted::Value,
                         ) {
                             Ok(CallOutcome::Pushed) => continue 'frame,
-                            Ok(CallOutcome::Done) => rewindow!(),
+                            Ok(CallOutcome::Done) => {
+                                tail = SHORT_TAIL;
+                                rewindow!()
+                            }
                             Err(e) => throw!(e),
                         }
                     }
@@ -1031,7 +1047,10 @@ impl Vm {
                             Wanted::Nothing,
                         ) {
                             Ok(CallOutcome::Pushed) => continue 'frame,
-                            Ok(CallOutcome::Done) => rewindow!(),
+                            Ok(CallOutcome::Done) => {
+                                tail = SHORT_TAIL;
+                                rewindow!()
+                            }
                             Err(e) => throw!(e),
                         }
                     }
