@@ -413,15 +413,25 @@ impl Start {
     }
 }
 
+/// A launched process that nothing has begun yet, kept in its task cell.
+pub(crate) struct Unstarted(Start);
+
 impl Prepared {
-    /// Hands the process to the scheduler.
+    /// Hands the process to the scheduler. A process that awaits the task
+    /// before a worker has begun it runs it itself (see [`run_claimed`]),
+    /// and the scheduler's task then finds nothing to do.
     pub(crate) fn launch(self) -> Arc<TaskCell> {
         let Prepared { start, task } = self;
+        task.set_unstarted(Unstarted(start));
         let cell = Arc::clone(&task);
         stats::process_spawned();
         // The body is boxed when it first runs: a queued task then costs
         // only its call, not the (large) state of a running process.
-        tokio::spawn(async move { Box::pin(run(start, task)).await });
+        tokio::spawn(async move {
+            if let Some(Unstarted(start)) = task.take_unstarted() {
+                Box::pin(run(start, task)).await;
+            }
+        });
         cell
     }
 }
@@ -432,7 +442,28 @@ async fn run(start: Start, task: Arc<TaskCell>) {
         Ok(made) => made,
         Err(outcome) => return task.complete(outcome),
     };
-    let outcome = match drive(&mut vm, &task).await {
+    let halt = vm.run();
+    run_from(vm, maker, task, halt).await;
+}
+
+/// Drives a begun process on from `halt` to its end.
+async fn run_from(mut vm: Box<Vm>, maker: Option<Arc<Shared>>, task: Arc<TaskCell>, halt: Halt) {
+    let result = drive_from(&mut vm, &task, halt).await;
+    let (_, woken) = end(vm, maker, &task, result);
+    // The task is done, so the actor it woke last runs on its task.
+    if let Some(driver) = woken {
+        Box::pin(actor::run_driver(driver)).await;
+    }
+}
+
+/// Completes `task` with how its process ended, and gives the VM back.
+fn end(
+    mut vm: Box<Vm>,
+    maker: Option<Arc<Shared>>,
+    task: &TaskCell,
+    result: Result<Value, Value>,
+) -> (Outcome, Option<Box<Driver>>) {
+    let outcome = match result {
         Ok(v) => Ok(Payload::of(&vm.heap, v)),
         Err(e) => Err(Failure::Raised(Message::export(&vm.heap, e))),
     };
@@ -445,11 +476,45 @@ async fn run(start: Start, task: Arc<TaskCell>) {
         Some(host) => host.recycle(vm),
         None => drop(vm),
     }
-    task.complete(outcome);
-    // The task is done, so the actor it woke last runs on its task.
+    task.complete(outcome.clone());
+    (outcome, woken)
+}
+
+/// Runs `task`'s process, which nothing had begun, here in the process
+/// that awaits it: its outcome when it ends without waiting for anything
+/// (a leaf of a task tree). One that has to wait goes on as a task of its
+/// own, and `None` says to wait for it as usual. Either way the awaiting
+/// process loses nothing: it would have waited at least this long. The
+/// work done counts against `budget`, the awaiting process's time slice.
+fn run_claimed(start: Start, task: &Arc<TaskCell>, budget: &mut i64) -> Option<Outcome> {
+    let (mut vm, maker) = match start.begin(task) {
+        Ok(made) => made,
+        Err(outcome) => {
+            task.complete(outcome.clone());
+            return Some(outcome);
+        }
+    };
+    vm.set_budget(SLICE);
+    let halt = vm.run();
+    *budget -= SLICE - vm.budget_left().min(SLICE);
+    let result = match halt {
+        _ if has_pending(&vm) => None,
+        Halt::Finished(v) if !matches!(vm.heap.object(v), Some(Object::Coroutine(_))) => {
+            Some(Ok(v))
+        }
+        Halt::Raised(e) => Some(Err(e)),
+        _ => None,
+    };
+    let Some(result) = result else {
+        let task = Arc::clone(task);
+        tokio::spawn(async move { Box::pin(run_from(vm, maker, task, halt)).await });
+        return None;
+    };
+    let (outcome, woken) = end(vm, maker, task, result);
     if let Some(driver) = woken {
-        Box::pin(actor::run_driver(driver)).await;
+        actor::spawn_driver(driver);
     }
+    Some(outcome)
 }
 
 /// Runs a started process to its end: its value, or the error that
@@ -524,6 +589,9 @@ pub(crate) async fn drive_from(
                     }
                 }
                 let before = std::thread::current().id();
+                // A wait starts a new slice; a task run here instead
+                // spends this one.
+                let mut slice = SLICE;
                 let outcome: Outcome = if me.is_cancelled() {
                     Err(Failure::cancelled())
                 } else if actor::awaits_itself(vm, &handle) {
@@ -536,7 +604,17 @@ pub(crate) async fn drive_from(
                 } else if let Some(task) = crate::wait::as_task(&handle) {
                     // Tasks and actor replies: no boxed future, and an actor
                     // (which nothing cancels) does not watch for cancelling.
-                    if let Some(outcome) = task.result() {
+                    let claimed = task.take_unstarted().and_then(|Unstarted(start)| {
+                        slice = vm.budget_left();
+                        let outcome = run_claimed(start, &task, &mut slice);
+                        if outcome.is_none() {
+                            slice = SLICE;
+                        }
+                        outcome
+                    });
+                    if let Some(outcome) = claimed {
+                        outcome
+                    } else if let Some(outcome) = task.result() {
                         outcome
                     } else if actor_of(vm).is_some() {
                         vm.trim_stack();
@@ -558,7 +636,7 @@ pub(crate) async fn drive_from(
                 if std::thread::current().id() != before {
                     stats::migrated();
                 }
-                vm.set_budget(SLICE);
+                vm.set_budget(slice);
                 let resume = match outcome {
                     Ok(p) => Resume::Value(p.into_value(&mut vm.heap)),
                     Err(f) => Resume::Error(f.into_value(&mut vm.heap)),

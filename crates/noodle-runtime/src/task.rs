@@ -13,6 +13,8 @@ use noodle_vm::transfer::Message;
 use noodle_vm::{Heap, Value};
 use tokio::sync::Notify;
 
+use crate::process::Unstarted;
+
 /// How an awaited thing ended, detached from any heap.
 pub(crate) type Outcome = Result<Payload, Failure>;
 
@@ -107,6 +109,9 @@ pub(crate) struct TaskCell {
     cancelled: AtomicBool,
     cancel: Notify,
     children: Mutex<Vec<Arc<TaskCell>>>,
+    /// A launched process that nothing has begun yet: its scheduler task
+    /// and a process awaiting it race to take it (`process::launch`).
+    unstarted: Mutex<Option<Unstarted>>,
 }
 
 impl TaskCell {
@@ -118,7 +123,18 @@ impl TaskCell {
             cancelled: AtomicBool::new(false),
             cancel: Notify::new(),
             children: Mutex::new(Vec::new()),
+            unstarted: Mutex::new(None),
         })
+    }
+
+    /// Leaves the process to run for whoever takes it first.
+    pub(crate) fn set_unstarted(&self, start: Unstarted) {
+        *lock(&self.unstarted) = Some(start);
+    }
+
+    /// The process behind this task, if nothing has begun it yet.
+    pub(crate) fn take_unstarted(&self) -> Option<Unstarted> {
+        lock(&self.unstarted).take()
     }
 
     pub(crate) fn complete(&self, outcome: Outcome) {
