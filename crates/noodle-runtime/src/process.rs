@@ -5,8 +5,8 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use noodle_vm::error::kinds;
 use noodle_vm::object::Closure;
@@ -16,7 +16,7 @@ use noodle_vm::{Halt, NResult, Object, Resume, Value, Vm, Wait};
 use crate::actor::{self, ActorCell, Driver, Envelope};
 use crate::host::Shared;
 use crate::stats;
-use crate::task::{Failure, Outcome, Payload, TaskCell};
+use crate::task::{Failure, Outcome, Payload, TaskCell, lock};
 use crate::wait::Chan;
 use crate::wait::wait_for;
 
@@ -418,21 +418,70 @@ pub(crate) struct Unstarted(Start);
 
 impl Prepared {
     /// Hands the process to the scheduler. A process that awaits the task
-    /// before a worker has begun it runs it itself (see [`run_claimed`]),
-    /// and the scheduler's task then finds nothing to do.
+    /// before a worker has begun it runs it itself (see [`run_claimed`]).
     pub(crate) fn launch(self) -> Arc<TaskCell> {
         let Prepared { start, task } = self;
         task.set_unstarted(Unstarted(start));
-        let cell = Arc::clone(&task);
         stats::process_spawned();
-        // The body is boxed when it first runs: a queued task then costs
-        // only its call, not the (large) state of a running process.
-        tokio::spawn(async move {
-            if let Some(Unstarted(start)) = task.take_unstarted() {
-                Box::pin(run(start, task)).await;
+        Batch::add(Arc::clone(&task));
+        task
+    }
+}
+
+/// Tasks launched on one thread since its last batch went to the
+/// scheduler. A batch is one scheduler task: when it first runs, it
+/// starts a scheduler task for each process nothing has taken yet. A
+/// tree of tasks whose parents await their children at once (most run
+/// in their parent, see [`run_claimed`]) then makes one scheduler task
+/// per batch rather than one per process, and spawning a scheduler task
+/// is the costliest part of a spawn on several workers: it takes a lock
+/// on the scheduler's shared list of tasks.
+struct Batch {
+    /// `None` once the batch has gone to the scheduler.
+    tasks: Mutex<Option<Vec<Arc<TaskCell>>>>,
+}
+
+thread_local! {
+    static BATCH: RefCell<Option<Arc<Batch>>> = const { RefCell::new(None) };
+}
+
+impl Batch {
+    fn add(task: Arc<TaskCell>) {
+        let rest = BATCH.with(|current| {
+            let mut current = current.borrow_mut();
+            if let Some(batch) = current.as_ref()
+                && let Some(tasks) = lock(&batch.tasks).as_mut()
+            {
+                tasks.push(task);
+                return None;
             }
+            let batch = Arc::new(Batch {
+                tasks: Mutex::new(Some(vec![task])),
+            });
+            *current = Some(Arc::clone(&batch));
+            Some(batch)
         });
-        cell
+        if let Some(batch) = rest {
+            tokio::spawn(batch.start());
+        }
+    }
+
+    /// Closes the batch and starts what nothing has taken: a task each,
+    /// but the last runs in this one.
+    async fn start(self: Arc<Self>) {
+        let tasks = lock(&self.tasks).take().unwrap_or_default();
+        let mut left = tasks
+            .into_iter()
+            .filter_map(|task| task.take_unstarted().map(|Unstarted(start)| (start, task)));
+        let mut last = left.next();
+        for (start, task) in left {
+            if let Some((start, task)) = last.replace((start, task)) {
+                tokio::spawn(async move { Box::pin(run(start, task)).await });
+            }
+        }
+        if let Some((start, task)) = last {
+            Box::pin(run(start, task)).await;
+        }
     }
 }
 
