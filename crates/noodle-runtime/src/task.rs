@@ -169,7 +169,18 @@ impl TaskCell {
 
     pub(crate) fn adopt(&self, child: Arc<TaskCell>) {
         let mut children = lock(&self.children);
-        children.retain(|c| !c.is_done());
+        // Finished children are dropped when the list would grow, not at
+        // every spawn: looking at each child's result takes its lock,
+        // and the child may be running on another worker.
+        if children.len() == children.capacity() {
+            children.retain(|c| !c.is_done());
+            // At least as much room as there are live children, so the
+            // next look is as many spawns away.
+            let live = children.len();
+            if live * 2 > children.capacity() {
+                children.reserve(live);
+            }
+        }
         children.push(child);
     }
 
@@ -241,6 +252,25 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finished_children_are_dropped_and_live_ones_cancelled() {
+        let parent = TaskCell::new(Arc::from("parent"));
+        let mut live = Vec::new();
+        for i in 0..1000 {
+            let child = TaskCell::new(Arc::from("child"));
+            parent.adopt(Arc::clone(&child));
+            if i % 100 == 0 {
+                live.push(child);
+            } else {
+                child.complete(Ok(Payload::None));
+            }
+        }
+        let kept = lock(&parent.children).len();
+        assert!(kept < 100, "finished children pile up: {kept}");
+        parent.cancel();
+        assert!(live.iter().all(|c| c.is_cancelled()));
+    }
 
     #[test]
     fn a_label_is_copied_once_per_thread() {
