@@ -209,7 +209,7 @@ fn handle_value(vm: &mut Vm, h: Handle) -> Value {
 /// Spawns `callee(args)` as a task.
 fn spawn_task(host: &Arc<Shared>, vm: &mut Vm, callee: Value, args: &[Value]) -> NResult<Handle> {
     match prepare(host, vm, callee, args) {
-        Ok(prepared) => Ok(task_handle(prepared.launch())),
+        Ok(prepared) => Ok(task_handle(prepared.launch(host))),
         Err(e) => Err(Thrown(e)),
     }
 }
@@ -263,7 +263,17 @@ fn awaitables(
         .collect()
 }
 
+/// The runtime that `vm`'s host belongs to, borrowed.
+pub(crate) fn shared_of(vm: &Vm) -> Option<&Arc<Shared>> {
+    let host = vm.host()?.as_any().downcast_ref::<RuntimeHost>()?;
+    Some(&host.shared)
+}
+
 impl Host for RuntimeHost {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     fn spawn(&self, vm: &mut Vm, callee: Value, args: &Args) -> NResult<Value> {
         if !args.named.is_empty() {
             return Err(vm.type_error("spawn takes positional arguments only"));
@@ -482,6 +492,7 @@ impl Host for RuntimeHost {
             prepared.push(prepare(&self.shared, vm, branch, &[]).map_err(Thrown)?);
         }
         let block = Block {
+            host: Arc::clone(&self.shared),
             strategy,
             branches: prepared,
             timeout,

@@ -10,6 +10,7 @@ use noodle_vm::error::kinds;
 use noodle_vm::transfer::Message;
 use noodle_vm::{Value, Vm};
 
+use crate::host::Shared;
 use crate::process::Prepared;
 use crate::task::{Failure, Outcome, Payload, TaskCell, lock};
 use crate::wait::{BoxedWait, show_duration};
@@ -37,6 +38,7 @@ impl Strategy {
 /// A parallel block whose branches are made but not started: they start
 /// when the block is awaited, at most `max_concurrency` at a time.
 pub(crate) struct Block {
+    pub(crate) host: Arc<Shared>,
     pub(crate) strategy: Strategy,
     pub(crate) branches: Vec<Prepared>,
     pub(crate) timeout: Option<Duration>,
@@ -52,12 +54,19 @@ impl Block {
             }
         };
         let Block {
+            host,
             strategy,
             branches,
             timeout,
             max_concurrency,
         } = self;
-        let body = run_branches(strategy, branches, max_concurrency, Arc::clone(&launched));
+        let body = run_branches(
+            &host,
+            strategy,
+            branches,
+            max_concurrency,
+            Arc::clone(&launched),
+        );
         match timeout {
             None => body.await,
             Some(limit) => match tokio::time::timeout(limit, body).await {
@@ -75,6 +84,7 @@ impl Block {
 }
 
 async fn run_branches(
+    host: &Arc<Shared>,
     strategy: Strategy,
     branches: Vec<Prepared>,
     max_concurrency: Option<usize>,
@@ -94,7 +104,7 @@ async fn run_branches(
         while running.len() < limit
             && let Some((i, branch)) = queue.pop_front()
         {
-            let task = branch.launch();
+            let task = branch.launch(host);
             lock(&launched).push(Arc::clone(&task));
             running.push((i, Box::pin(async move { task.wait().await })));
         }

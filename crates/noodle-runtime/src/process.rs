@@ -303,11 +303,7 @@ enum Start {
     /// A call that cannot fail to start, copied out: its VM is made when it
     /// first runs. Until then a queued task costs its arguments, not a
     /// process (a tree of a million tasks queues most of them at once).
-    Later {
-        call: Call,
-        world: Arc<World>,
-        host: Arc<Shared>,
-    },
+    Later { call: Call, world: Arc<World> },
 }
 
 /// The call a process not started yet will make.
@@ -379,8 +375,7 @@ pub(crate) fn prepare(
         d.task.adopt(Arc::clone(&task));
     }
     if host.can_make_processes() && parent.starts_cleanly(callee, args.len()) {
-        let host = Arc::clone(host);
-        let start = Start::Later { call, world, host };
+        let start = Start::Later { call, world };
         return Ok(Prepared { start, task });
     }
     let mut vm = Box::new(Vm::new_process(parent));
@@ -396,16 +391,16 @@ pub(crate) fn prepare(
 }
 
 impl Start {
-    /// The started process, and the runtime that made it (to take its VM
+    /// The started process, and whether `host` made it (and takes its VM
     /// back when it ends).
-    fn begin(self, task: &Arc<TaskCell>) -> Result<(Box<Vm>, Option<Arc<Shared>>), Outcome> {
+    fn begin(self, task: &Arc<TaskCell>, host: &Shared) -> Result<(Box<Vm>, bool), Outcome> {
         match self {
-            Start::Started(vm) => Ok((vm, None)),
-            Start::Later { call, world, host } => {
+            Start::Started(vm) => Ok((vm, false)),
+            Start::Later { call, world } => {
                 let mut vm = host.new_process();
                 adopt(&mut vm, world, Arc::clone(task));
                 match call.start(&mut vm) {
-                    Ok(()) => Ok((vm, Some(host))),
+                    Ok(()) => Ok((vm, true)),
                     Err(e) => Err(Err(Failure::Raised(Message::export(&vm.heap, e.0)))),
                 }
             }
@@ -419,11 +414,11 @@ pub(crate) struct Unstarted(Start);
 impl Prepared {
     /// Hands the process to the scheduler. A process that awaits the task
     /// before a worker has begun it runs it itself (see [`run_claimed`]).
-    pub(crate) fn launch(self) -> Arc<TaskCell> {
+    pub(crate) fn launch(self, host: &Arc<Shared>) -> Arc<TaskCell> {
         let Prepared { start, task } = self;
         task.set_unstarted(Unstarted(start));
         stats::process_spawned();
-        Batch::add(Arc::clone(&task));
+        Batch::add(Arc::clone(&task), host);
         task
     }
 }
@@ -439,6 +434,9 @@ impl Prepared {
 struct Batch {
     /// `None` once the batch has gone to the scheduler.
     tasks: Mutex<Option<Vec<Arc<TaskCell>>>>,
+    /// The runtime, counted once per batch: a count every worker updates
+    /// per process would be a cache line they pass back and forth.
+    host: Arc<Shared>,
 }
 
 thread_local! {
@@ -446,10 +444,11 @@ thread_local! {
 }
 
 impl Batch {
-    fn add(task: Arc<TaskCell>) {
+    fn add(task: Arc<TaskCell>, host: &Arc<Shared>) {
         let rest = BATCH.with(|current| {
             let mut current = current.borrow_mut();
             if let Some(batch) = current.as_ref()
+                && Arc::ptr_eq(&batch.host, host)
                 && let Some(tasks) = lock(&batch.tasks).as_mut()
             {
                 tasks.push(task);
@@ -457,6 +456,7 @@ impl Batch {
             }
             let batch = Arc::new(Batch {
                 tasks: Mutex::new(Some(vec![task])),
+                host: Arc::clone(host),
             });
             *current = Some(Arc::clone(&batch));
             Some(batch)
@@ -476,27 +476,29 @@ impl Batch {
         let mut last = left.next();
         for (start, task) in left {
             if let Some((start, task)) = last.replace((start, task)) {
-                tokio::spawn(async move { Box::pin(run(start, task)).await });
+                let host = Arc::clone(&self.host);
+                tokio::spawn(async move { Box::pin(run(start, task, &host)).await });
             }
         }
         if let Some((start, task)) = last {
-            Box::pin(run(start, task)).await;
+            Box::pin(run(start, task, &self.host)).await;
         }
     }
 }
 
 /// Runs a launched process and completes its task.
-async fn run(start: Start, task: Arc<TaskCell>) {
-    let (mut vm, maker) = match start.begin(&task) {
+async fn run(start: Start, task: Arc<TaskCell>, host: &Shared) {
+    let (mut vm, made) = match start.begin(&task, host) {
         Ok(made) => made,
         Err(outcome) => return task.complete(outcome),
     };
     let halt = vm.run();
-    run_from(vm, maker, task, halt).await;
+    run_from(vm, made.then_some(host), task, halt).await;
 }
 
-/// Drives a begun process on from `halt` to its end.
-async fn run_from(mut vm: Box<Vm>, maker: Option<Arc<Shared>>, task: Arc<TaskCell>, halt: Halt) {
+/// Drives a begun process on from `halt` to its end; `maker` takes its VM
+/// back.
+async fn run_from(mut vm: Box<Vm>, maker: Option<&Shared>, task: Arc<TaskCell>, halt: Halt) {
     let result = drive_from(&mut vm, &task, halt).await;
     let (_, woken) = end(vm, maker, &task, result);
     // The task is done, so the actor it woke last runs on its task.
@@ -508,7 +510,7 @@ async fn run_from(mut vm: Box<Vm>, maker: Option<Arc<Shared>>, task: Arc<TaskCel
 /// Completes `task` with how its process ended, and gives the VM back.
 fn end(
     mut vm: Box<Vm>,
-    maker: Option<Arc<Shared>>,
+    maker: Option<&Shared>,
     task: &TaskCell,
     result: Result<Value, Value>,
 ) -> (Outcome, Option<Box<Driver>>) {
@@ -535,8 +537,13 @@ fn end(
 /// own, and `None` says to wait for it as usual. Either way the awaiting
 /// process loses nothing: it would have waited at least this long. The
 /// work done counts against `budget`, the awaiting process's time slice.
-fn run_claimed(start: Start, task: &Arc<TaskCell>, budget: &mut i64) -> Option<Outcome> {
-    let (mut vm, maker) = match start.begin(task) {
+fn run_claimed(
+    start: Start,
+    task: &Arc<TaskCell>,
+    host: &Arc<Shared>,
+    budget: &mut i64,
+) -> Option<Outcome> {
+    let (mut vm, made) = match start.begin(task, host) {
         Ok(made) => made,
         Err(outcome) => {
             task.complete(outcome.clone());
@@ -555,11 +562,13 @@ fn run_claimed(start: Start, task: &Arc<TaskCell>, budget: &mut i64) -> Option<O
         _ => None,
     };
     let Some(result) = result else {
-        let task = Arc::clone(task);
-        tokio::spawn(async move { Box::pin(run_from(vm, maker, task, halt)).await });
+        let (task, host) = (Arc::clone(task), Arc::clone(host));
+        tokio::spawn(async move {
+            Box::pin(run_from(vm, made.then_some(&*host), task, halt)).await;
+        });
         return None;
     };
-    let (outcome, woken) = end(vm, maker, task, result);
+    let (outcome, woken) = end(vm, made.then_some(host), task, result);
     if let Some(driver) = woken {
         actor::spawn_driver(driver);
     }
@@ -653,9 +662,10 @@ pub(crate) async fn drive_from(
                 } else if let Some(task) = crate::wait::as_task(&handle) {
                     // Tasks and actor replies: no boxed future, and an actor
                     // (which nothing cancels) does not watch for cancelling.
-                    let claimed = task.take_unstarted().and_then(|Unstarted(start)| {
+                    let claimed = crate::host::shared_of(vm).and_then(|host| {
+                        let Unstarted(start) = task.take_unstarted()?;
                         slice = vm.budget_left();
-                        let outcome = run_claimed(start, &task, &mut slice);
+                        let outcome = run_claimed(start, &task, host, &mut slice);
                         if outcome.is_none() {
                             slice = SLICE;
                         }

@@ -16,6 +16,10 @@ use crate::vm::Vm;
 /// The concurrency runtime as the VM sees it. Every call runs on the thread
 /// that runs the calling process and must not block.
 pub trait Host: Send + Sync + 'static {
+    /// The runtime behind this host, for its own code to reach without
+    /// counting another reference.
+    fn as_any(&self) -> &dyn std::any::Any;
+
     /// `spawn callee(args)`: a task running the call, or the address of a
     /// new actor or supervisor when `callee` is an actor or supervisor type.
     fn spawn(&self, vm: &mut Vm, callee: Value, args: &Args) -> NResult<Value>;
