@@ -107,7 +107,15 @@ impl Shared {
                     None => Box::new(Vm::new_process(&l.template)),
                 },
                 _ => {
-                    let copy = Vm::new_process(&crate::task::lock(template));
+                    let mut copy = Vm::new_process(&crate::task::lock(template));
+                    // A host of this thread's own for its processes: every
+                    // spawn, first read of a global and send takes a
+                    // reference to the host, and one count shared by all
+                    // workers is a cache line they would pass back and
+                    // forth.
+                    if let Some(shared) = shared_of(&copy).cloned() {
+                        copy.set_host(Arc::new(RuntimeHost { shared }));
+                    }
                     let vm = Box::new(Vm::new_process(&copy));
                     *local = Some(Local {
                         id: self.id,
@@ -618,5 +626,50 @@ impl RuntimeHost {
             "map_reduce",
             Awaitable::MapReduce(Mutex::new(Some(reduce))),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> Arc<Shared> {
+        let shared = Arc::new(Shared::new(2, None));
+        let mut main = Vm::new(noodle_vm::VmOptions::default());
+        main.set_host(Arc::new(RuntimeHost {
+            shared: Arc::clone(&shared),
+        }));
+        shared.set_template(Vm::new_process(&main));
+        shared
+    }
+
+    fn host_of(vm: &Vm) -> *const () {
+        Arc::as_ptr(vm.host().expect("a process has a host")) as *const ()
+    }
+
+    #[test]
+    fn each_thread_gives_its_processes_a_host_of_its_own() {
+        let shared = runtime();
+        let here = shared.new_process();
+        let again = shared.new_process();
+        assert_eq!(host_of(&here), host_of(&again), "one host per thread");
+        assert!(shared_of(&here).is_some_and(|s| Arc::ptr_eq(s, &shared)));
+        let elsewhere = Arc::clone(&shared);
+        let there = std::thread::spawn(move || host_of(&elsewhere.new_process()) as usize)
+            .join()
+            .expect("the thread ends");
+        assert_ne!(
+            host_of(&here) as usize,
+            there,
+            "another thread, another host"
+        );
+        // A process of another thread's host is not kept for this one.
+        let mut foreign = shared.new_process();
+        foreign.set_host(Arc::new(RuntimeHost {
+            shared: Arc::clone(&shared),
+        }));
+        shared.recycle(again);
+        shared.recycle(foreign);
+        assert_eq!(host_of(&shared.new_process()), host_of(&here));
     }
 }
