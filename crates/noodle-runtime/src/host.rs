@@ -361,13 +361,14 @@ impl Host for RuntimeHost {
         }
     }
 
-    fn method_unused(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<()> {
-        if handle.kind == HandleKind::Actor
-            && let Some(cell) = actor::target_of(handle)
-        {
-            return actor::tell(vm, cell, name, args);
+    fn method_unused(&self, vm: &mut Vm, handle: Handle, name: &str, args: &Args) -> NResult<()> {
+        if handle.kind != HandleKind::Actor {
+            return self.method(vm, &handle, name, args).map(drop);
         }
-        self.method(vm, handle, name, args).map(drop)
+        match actor::into_target(handle) {
+            Ok(cell) => actor::tell(vm, cell, name, args),
+            Err(handle) => self.method(vm, &handle, name, args).map(drop),
+        }
     }
 
     fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value> {

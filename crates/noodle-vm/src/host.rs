@@ -34,8 +34,8 @@ pub trait Host: Send + Sync + 'static {
 
     /// `handle.name(args)` as a statement, its value unused: an actor send
     /// then makes no reply future. The default makes the plain call.
-    fn method_unused(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<()> {
-        self.method(vm, handle, name, args).map(drop)
+    fn method_unused(&self, vm: &mut Vm, handle: Handle, name: &str, args: &Args) -> NResult<()> {
+        self.method(vm, &handle, name, args).map(drop)
     }
 
     /// `await handle.name(args)` in one step, when the host can finish it

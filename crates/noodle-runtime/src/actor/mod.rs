@@ -489,6 +489,19 @@ pub(crate) fn target_of(h: &Handle) -> Option<Arc<ActorCell>> {
         .map(|g| Arc::clone(g.pick()))
 }
 
+/// [`target_of`] for a handle the caller gives up, without counting
+/// another reference to the actor; a handle of something else comes back.
+pub(crate) fn into_target(h: Handle) -> Result<Arc<ActorCell>, Handle> {
+    let Handle { kind, label, inner } = h;
+    match inner.downcast::<ActorCell>() {
+        Ok(cell) => Ok(cell),
+        Err(inner) => match inner.downcast::<ActorGroup>() {
+            Ok(group) => Ok(Arc::clone(group.pick())),
+            Err(inner) => Err(Handle { kind, label, inner }),
+        },
+    }
+}
+
 /// Every actor behind `h` (for `stop`).
 pub(crate) fn cells_of(h: &Handle) -> Vec<Arc<ActorCell>> {
     let inner = Arc::clone(&h.inner);

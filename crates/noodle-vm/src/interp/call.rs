@@ -47,6 +47,14 @@ pub(crate) enum Wanted {
     Nothing,
 }
 
+/// A method call's name: the symbol, and its text borrowed from the
+/// module (not from the heap, which the callee may change).
+#[derive(Clone, Copy)]
+pub(crate) struct MethodName<'p> {
+    pub(crate) sym: Sym,
+    pub(crate) text: &'p str,
+}
+
 /// Keyword names of the pending call, if `KwNames` preceded it.
 pub(crate) type KwList<'p> = Option<&'p [Arc<str>]>;
 
@@ -447,10 +455,14 @@ impl Vm {
         program: &Program,
         slot: usize,
         argc: usize,
-        name: Sym,
+        name: MethodName,
         kw: KwList,
         value: Wanted,
     ) -> NResult<CallOutcome> {
+        let MethodName {
+            sym: name,
+            text: method,
+        } = name;
         let receiver = self.stack[slot];
         if let Value::Obj(r) = receiver {
             let types = self.heap.types();
@@ -503,11 +515,10 @@ impl Vm {
                             self.error(kinds::UNSUPPORTED, "this needs the concurrency runtime")
                         );
                     };
-                    let method = std::sync::Arc::clone(self.heap.types().symbols.name_arc(name));
                     let v = self.with_native_args(slot + 1, argc, kw, |vm, args| match value {
-                        Wanted::Value => host.method(vm, &h, &method, args),
+                        Wanted::Value => host.method(vm, &h, method, args),
                         Wanted::Nothing => host
-                            .method_unused(vm, &h, &method, args)
+                            .method_unused(vm, h, method, args)
                             .map(|()| Value::None),
                     })?;
                     self.stack[slot] = v;

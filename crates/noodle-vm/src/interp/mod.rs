@@ -46,7 +46,7 @@ use crate::ops::{self, CompareOp};
 use crate::types::TypeCheck;
 use crate::value::{ObjRef, Value};
 use crate::vm::Vm;
-use call::{CallOutcome, Wanted};
+use call::{CallOutcome, MethodName, Wanted};
 use cold::ColdContext;
 
 /// One active call.
@@ -1017,7 +1017,10 @@ impl Vm {
                             program,
                             base + b as usize,
                             argc as usize,
-                            sym,
+                            MethodName {
+                                sym,
+                                text: &module.name_text[name as usize],
+                            },
                             names,
                             Wanted::Value,
                         ) {
@@ -1042,7 +1045,10 @@ impl Vm {
                             program,
                             base + b as usize,
                             argc as usize,
-                            sym,
+                            MethodName {
+                                sym,
+                                text: &module.name_text[name as usize],
+                            },
                             names,
                             Wanted::Nothing,
                         ) {
