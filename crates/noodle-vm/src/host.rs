@@ -105,3 +105,75 @@ pub enum Resume {
     /// Continue after a yield.
     Continue,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::VmOptions;
+
+    /// A host whose calls try to replace the host they were reached
+    /// through, and count themselves.
+    struct Replacing(std::sync::atomic::AtomicUsize);
+
+    impl Host for Replacing {
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+        fn spawn(&self, _: &mut Vm, _: Value, _: &Args) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn builtin(&self, vm: &mut Vm, _: &str, _: &Args) -> NResult<Value> {
+            let replaced = vm.set_host(Arc::new(Replacing(Default::default())));
+            let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(Value::Int(i64::from(replaced) * 100 + n as i64))
+        }
+        fn method(&self, _: &mut Vm, _: &Handle, _: &str, _: &Args) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn field(&self, _: &mut Vm, _: &Handle, _: &str) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn self_address(&self, _: &mut Vm) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn parallel(&self, _: &mut Vm, _: u8, _: Value, _: &[Value]) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn import_global(&self, _: &mut Vm, _: usize) -> Option<Value> {
+            None
+        }
+    }
+
+    fn call(vm: &mut Vm) -> Option<Value> {
+        let args = Args {
+            positional: &[],
+            named: &[],
+        };
+        vm.with_host(|vm, host| {
+            // Nested borrows are fine; the host stays the same throughout.
+            let inner = vm.with_host(|vm, host| host.builtin(vm, "x", &args).ok());
+            let outer = host.builtin(vm, "x", &args).ok();
+            assert_eq!(inner.flatten().is_some(), outer.is_some());
+            outer
+        })
+        .flatten()
+    }
+
+    #[test]
+    fn a_lent_host_cannot_be_replaced_until_it_is_back() {
+        let mut vm = Vm::new(VmOptions::default());
+        assert!(call(&mut vm).is_none(), "no host, nothing to lend");
+        let host = Arc::new(Replacing(Default::default()));
+        assert!(vm.set_host(host.clone()));
+        // Both calls were refused a new host, and reached the same one.
+        assert!(matches!(call(&mut vm), Some(Value::Int(1))));
+        assert_eq!(host.0.load(std::sync::atomic::Ordering::Relaxed), 2);
+        assert!(vm.set_host(Arc::new(Replacing(Default::default()))));
+        assert!(
+            matches!(call(&mut vm), Some(Value::Int(1))),
+            "the new host counts anew"
+        );
+    }
+}

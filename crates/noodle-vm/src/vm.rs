@@ -138,6 +138,10 @@ pub struct Vm {
     /// any is, loading a module (the one thing that replaces `program`)
     /// is refused.
     program_borrows: u32,
+    /// How many [`Vm::with_host`] borrows of `host` are live; while any
+    /// is, `set_host` (the one thing that replaces it on a running VM)
+    /// is refused.
+    host_borrows: u32,
     /// The address of a local of the outermost running `call_value`: the
     /// Rust stack nested re-entries have used is measured from it.
     pub(crate) stack_anchor: usize,
@@ -195,6 +199,7 @@ impl Vm {
             method_cache: HashMap::default(),
             reentries: 0,
             program_borrows: 0,
+            host_borrows: 0,
             stack_anchor: 0,
             out: Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout())),
             host: None,
@@ -228,6 +233,7 @@ impl Vm {
             method_cache: HashMap::default(),
             reentries: 0,
             program_borrows: 0,
+            host_borrows: 0,
             stack_anchor: 0,
             out: parent.out.share(),
             host: parent.host.clone(),
@@ -287,6 +293,7 @@ impl Vm {
             || !Arc::ptr_eq(&self.options, &parent.options)
             || !Arc::ptr_eq(&self.builtins, &parent.builtins)
             || self.program_borrows > 0
+            || self.host_borrows > 0
             || self.reentries > 0
             || !self.heap.reset_as_fork_of(&parent.heap)
         {
@@ -311,6 +318,7 @@ impl Vm {
             method_cache,
             reentries: _,
             program_borrows: _,
+            host_borrows: _,
             stack_anchor,
             out: _,
             host: _,
@@ -338,9 +346,33 @@ impl Vm {
     /// Makes this VM a process of `host`: awaits, spawns and the
     /// concurrency builtins go to it, and runs yield when the time slice's
     /// budget is spent.
-    pub fn set_host(&mut self, host: Arc<dyn Host>) {
+    /// Refused (false) while the host is lent out ([`Vm::with_host`]).
+    pub fn set_host(&mut self, host: Arc<dyn Host>) -> bool {
+        if self.host_borrows > 0 {
+            return false;
+        }
         self.host = Some(host);
         self.budget = DEFAULT_BUDGET;
+        true
+    }
+
+    /// Runs `f` with the host borrowed beside `&mut self`, or gives `None`
+    /// without a host. Cloning the `Arc` instead would cost two atomic
+    /// operations per spawn, send and first read of a global.
+    #[allow(unsafe_code)]
+    pub(crate) fn with_host<R>(&mut self, f: impl FnOnce(&mut Vm, &dyn Host) -> R) -> Option<R> {
+        let host: *const dyn Host = Arc::as_ptr(self.host.as_ref()?);
+        self.host_borrows += 1;
+        // SAFETY: `host` points into the allocation `self.host` keeps
+        // alive. The only code that replaces `self.host` of a VM in use is
+        // `set_host`, which refuses while `host_borrows > 0` (and
+        // `reset_as_process_of` likewise), so the allocation outlives `f`.
+        // The host is only read through a shared reference, as through the
+        // `Arc`. A panic in `f` leaves the count raised, which only makes
+        // later `set_host` calls fail.
+        let r = f(self, unsafe { &*host });
+        self.host_borrows -= 1;
+        Some(r)
     }
 
     pub fn host(&self) -> Option<&Arc<dyn Host>> {

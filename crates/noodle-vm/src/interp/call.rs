@@ -432,21 +432,23 @@ impl Vm {
         &mut self,
         slot: usize,
         argc: usize,
-        name: Sym,
+        method: &str,
     ) -> NResult<CallNow> {
         let Value::Obj(r) = self.stack[slot] else {
             return Ok(CallNow::NotNow);
         };
-        let (Object::Handle(h), Some(host)) = (self.heap.get(r), &self.host) else {
+        let Object::Handle(h) = self.heap.get(r) else {
             return Ok(CallNow::NotNow);
         };
-        let (h, host) = (h.clone(), std::sync::Arc::clone(host));
-        let method = std::sync::Arc::clone(self.heap.types().symbols.name_arc(name));
+        let h = h.clone();
         let mut outcome = CallNow::NotNow;
-        self.with_native_args(slot + 1, argc, None, |vm, args| {
-            outcome = host.call_now(vm, &h, &method, args)?;
-            Ok(Value::None)
-        })?;
+        let called = self.with_host(|vm, host| {
+            vm.with_native_args(slot + 1, argc, None, |vm, args| {
+                outcome = host.call_now(vm, &h, method, args)?;
+                Ok(Value::None)
+            })
+        });
+        called.unwrap_or(Ok(Value::None))?;
         Ok(outcome)
     }
 
@@ -510,18 +512,20 @@ impl Vm {
                 }
                 Object::Handle(h) => {
                     let h = h.clone();
-                    let Some(host) = self.host.clone() else {
+                    let called = self.with_host(|vm, host| {
+                        vm.with_native_args(slot + 1, argc, kw, |vm, args| match value {
+                            Wanted::Value => host.method(vm, &h, method, args),
+                            Wanted::Nothing => host
+                                .method_unused(vm, h, method, args)
+                                .map(|()| Value::None),
+                        })
+                    });
+                    let Some(v) = called else {
                         return Err(
                             self.error(kinds::UNSUPPORTED, "this needs the concurrency runtime")
                         );
                     };
-                    let v = self.with_native_args(slot + 1, argc, kw, |vm, args| match value {
-                        Wanted::Value => host.method(vm, &h, method, args),
-                        Wanted::Nothing => host
-                            .method_unused(vm, h, method, args)
-                            .map(|()| Value::None),
-                    })?;
-                    self.stack[slot] = v;
+                    self.stack[slot] = v?;
                     return Ok(CallOutcome::Done);
                 }
                 _ => {}

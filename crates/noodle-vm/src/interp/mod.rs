@@ -678,11 +678,12 @@ impl Vm {
                     Op::LoadBool { dst, value } => r!(dst) = Value::Bool(value != 0),
                     Op::LoadGlobal { dst, global } => {
                         let mut v = self.globals[global as usize];
-                        if v.is_missing()
-                            && let Some(host) = self.host.clone()
-                        {
+                        if v.is_missing() {
                             // A process copies module globals on first use.
-                            if let Some(imported) = host.import_global(self, global as usize) {
+                            let imported = self
+                                .with_host(|vm, host| host.import_global(vm, global as usize))
+                                .flatten();
+                            if let Some(imported) = imported {
                                 self.globals[global as usize] = imported;
                                 v = imported;
                             }
@@ -990,7 +991,11 @@ impl Vm {
                         let sym = module.names[name as usize];
                         // The fused `await b, b` is the next instruction.
                         if awaits_call && names.is_none() {
-                            match self.call_method_now(base + b as usize, argc as usize, sym) {
+                            match self.call_method_now(
+                                base + b as usize,
+                                argc as usize,
+                                &module.name_text[name as usize],
+                            ) {
                                 Ok(CallNow::Value(v)) => {
                                     ip.next();
                                     rewindow!();
@@ -1237,13 +1242,15 @@ impl Vm {
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
                         let slot = base + f as usize;
                         let callee = self.stack[slot];
-                        let host = try_op!(self.need_host("spawn"));
-                        let v = try_op!(self.with_native_args(
-                            slot + 1,
-                            argc as usize,
-                            names,
-                            |vm, args| host.spawn(vm, callee, args)
-                        ));
+                        let spawned = self.with_host(|vm, host| {
+                            vm.with_native_args(slot + 1, argc as usize, names, |vm, args| {
+                                host.spawn(vm, callee, args)
+                            })
+                        });
+                        let v = match spawned {
+                            Some(v) => try_op!(v),
+                            None => throw!(self.no_host("spawn")),
+                        };
                         rewindow!();
                         r!(f) = v;
                     }
@@ -1367,11 +1374,15 @@ impl Vm {
     fn need_host(&mut self, what: &str) -> NResult<Arc<dyn crate::host::Host>> {
         match &self.host {
             Some(h) => Ok(Arc::clone(h)),
-            None => Err(self.error(
-                kinds::UNSUPPORTED,
-                format!("{what} needs the concurrency runtime (run the program with `noodle run`)"),
-            )),
+            None => Err(self.no_host(what)),
         }
+    }
+
+    fn no_host(&mut self, what: &str) -> crate::error::Thrown {
+        self.error(
+            kinds::UNSUPPORTED,
+            format!("{what} needs the concurrency runtime (run the program with `noodle run`)"),
+        )
     }
 
     /// Parking needs the outermost run of a runtime's process: a nested
