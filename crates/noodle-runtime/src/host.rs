@@ -351,23 +351,29 @@ impl Host for RuntimeHost {
         Ok(handle_value(vm, h))
     }
 
-    fn call_now(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<CallNow> {
-        if handle.kind != HandleKind::Actor {
-            return Ok(CallNow::NotNow);
-        }
-        match handle.inner.downcast_ref::<actor::ActorCell>() {
+    fn call_now(
+        &self,
+        vm: &mut Vm,
+        target: &(dyn std::any::Any + Send + Sync),
+        name: &str,
+        args: &Args,
+    ) -> NResult<CallNow> {
+        match target.downcast_ref::<actor::ActorCell>() {
             Some(cell) => actor::call_now(vm, cell, name, args),
             None => Ok(CallNow::NotNow),
         }
     }
 
-    fn method_unused(&self, vm: &mut Vm, handle: Handle, name: &str, args: &Args) -> NResult<()> {
-        if handle.kind != HandleKind::Actor {
-            return self.method(vm, &handle, name, args).map(drop);
-        }
-        match actor::into_target(handle) {
-            Ok(cell) => actor::tell(vm, cell, name, args),
-            Err(handle) => self.method(vm, &handle, name, args).map(drop),
+    fn tell(
+        &self,
+        vm: &mut Vm,
+        target: Arc<dyn std::any::Any + Send + Sync>,
+        name: &str,
+        args: &Args,
+    ) -> NResult<bool> {
+        match actor::cell_of(target) {
+            Some(cell) => actor::tell(vm, cell, name, args).map(|()| true),
+            None => Ok(false),
         }
     }
 

@@ -8,6 +8,9 @@
 //! thread. A VM without a host (the REPL, unit tests) raises
 //! `UnsupportedError` for all of it.
 
+use std::any::Any;
+use std::sync::Arc;
+
 use crate::native::{Args, NResult};
 use crate::object::Handle;
 use crate::value::Value;
@@ -32,20 +35,31 @@ pub trait Host: Send + Sync + 'static {
     /// channel or task method.
     fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value>;
 
-    /// `handle.name(args)` as a statement, its value unused: an actor send
-    /// then makes no reply future. The default makes the plain call.
-    fn method_unused(&self, vm: &mut Vm, handle: Handle, name: &str, args: &Args) -> NResult<()> {
-        self.method(vm, &handle, name, args).map(drop)
+    /// `actor.name(args)` as a statement, its value unused, for the target
+    /// of an actor handle (`Handle::inner`): a send that makes no reply
+    /// future. `Ok(false)` when the host does not send to this target
+    /// (the VM then makes the plain call); the default sends nothing.
+    /// Only the target is passed, as cloning the whole handle for every
+    /// send would update two reference counts instead of one.
+    fn tell(
+        &self,
+        _vm: &mut Vm,
+        _target: Arc<dyn Any + Send + Sync>,
+        _name: &str,
+        _args: &Args,
+    ) -> NResult<bool> {
+        Ok(false)
     }
 
-    /// `await handle.name(args)` in one step, when the host can finish it
-    /// without waiting (an idle actor whose handler runs to its end at
-    /// once): see [`CallNow`]. An `Err` is the awaited error. The default
-    /// does nothing, and the VM makes the plain call and awaits it.
+    /// `await actor.name(args)` in one step, for the target of an actor
+    /// handle, when the host can finish it without waiting (an idle actor
+    /// whose handler runs to its end at once): see [`CallNow`]. An `Err`
+    /// is the awaited error. The default does nothing, and the VM makes
+    /// the plain call and awaits it.
     fn call_now(
         &self,
         _vm: &mut Vm,
-        _handle: &Handle,
+        _target: &(dyn Any + Send + Sync),
         _name: &str,
         _args: &Args,
     ) -> NResult<CallNow> {

@@ -489,16 +489,15 @@ pub(crate) fn target_of(h: &Handle) -> Option<Arc<ActorCell>> {
         .map(|g| Arc::clone(g.pick()))
 }
 
-/// [`target_of`] for a handle the caller gives up, without counting
-/// another reference to the actor; a handle of something else comes back.
-pub(crate) fn into_target(h: Handle) -> Result<Arc<ActorCell>, Handle> {
-    let Handle { kind, label, inner } = h;
-    match inner.downcast::<ActorCell>() {
-        Ok(cell) => Ok(cell),
-        Err(inner) => match inner.downcast::<ActorGroup>() {
-            Ok(group) => Ok(Arc::clone(group.pick())),
-            Err(inner) => Err(Handle { kind, label, inner }),
-        },
+/// The actor a send to `target` (an actor handle's target) goes to,
+/// without counting another reference to it; `None` for a supervisor.
+pub(crate) fn cell_of(target: Arc<dyn std::any::Any + Send + Sync>) -> Option<Arc<ActorCell>> {
+    match target.downcast::<ActorCell>() {
+        Ok(cell) => Some(cell),
+        Err(target) => target
+            .downcast::<ActorGroup>()
+            .ok()
+            .map(|group| Arc::clone(group.pick())),
     }
 }
 

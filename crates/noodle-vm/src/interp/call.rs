@@ -10,7 +10,7 @@ use crate::interp::Frame;
 use crate::interp::access::{check_value, field_type_message};
 use crate::load::{FunctionCode, Program};
 use crate::native::{Args, BuiltinDef, NResult, NativeFn, NativeMethod};
-use crate::object::{BoundMethod, BoundTarget, EnumValue, Instance, Object};
+use crate::object::{BoundMethod, BoundTarget, EnumValue, HandleKind, Instance, Object};
 use crate::types::{Sym, find_method};
 use crate::value::{ObjRef, Value};
 use crate::vm::Vm;
@@ -440,11 +440,14 @@ impl Vm {
         let Object::Handle(h) = self.heap.get(r) else {
             return Ok(CallNow::NotNow);
         };
-        let h = h.clone();
+        if h.kind != HandleKind::Actor {
+            return Ok(CallNow::NotNow);
+        }
+        let target = Arc::clone(&h.inner);
         let mut outcome = CallNow::NotNow;
         let called = self.with_host(|vm, host| {
             vm.with_native_args(slot + 1, argc, None, |vm, args| {
-                outcome = host.call_now(vm, &h, method, args)?;
+                outcome = host.call_now(vm, &*target, method, args)?;
                 Ok(Value::None)
             })
         });
@@ -511,13 +514,31 @@ impl Vm {
                     }
                 }
                 Object::Handle(h) => {
+                    if value == Wanted::Nothing && h.kind == HandleKind::Actor {
+                        let target = Arc::clone(&h.inner);
+                        let told = self.with_host(|vm, host| {
+                            let mut told = false;
+                            vm.with_native_args(slot + 1, argc, kw, |vm, args| {
+                                told = host.tell(vm, target, method, args)?;
+                                Ok(Value::None)
+                            })?;
+                            Ok::<bool, Thrown>(told)
+                        });
+                        if let Some(told) = told
+                            && told?
+                        {
+                            self.stack[slot] = Value::None;
+                            return Ok(CallOutcome::Done);
+                        }
+                    }
+                    // Read again: the borrow above ended with the send.
+                    let Some(Object::Handle(h)) = self.heap.object(self.stack[slot]) else {
+                        return Err(self.type_error("internal error: the receiver changed"));
+                    };
                     let h = h.clone();
                     let called = self.with_host(|vm, host| {
-                        vm.with_native_args(slot + 1, argc, kw, |vm, args| match value {
-                            Wanted::Value => host.method(vm, &h, method, args),
-                            Wanted::Nothing => host
-                                .method_unused(vm, h, method, args)
-                                .map(|()| Value::None),
+                        vm.with_native_args(slot + 1, argc, kw, |vm, args| {
+                            host.method(vm, &h, method, args)
                         })
                     });
                     let Some(v) = called else {
