@@ -162,6 +162,14 @@ pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -
 /// moving a token ring from core to core.
 const MESSAGE_UNITS: i64 = 10;
 
+/// Whether any task but the running one is alive on the scheduler. When
+/// none is, yielding can let nothing else run, and on several workers it
+/// would only wake an idle one to steal the activation. (The main
+/// program runs on a thread of its own, not as one of these tasks.)
+fn others_alive() -> bool {
+    tokio::runtime::Handle::try_current().is_ok_and(|h| h.metrics().num_alive_tasks() > 1)
+}
+
 /// Handles messages until the mailbox is empty (`first` is one already
 /// taken from it); then goes on with an actor a handler woke, if any.
 async fn activate(driver: Box<Driver>, first: Option<Next>) {
@@ -222,7 +230,9 @@ async fn activate_until_done(
             Next::Message(env) => {
                 if spent > 0 && spent >= cell.decl.qos.share() {
                     spent = 0;
-                    tokio::task::yield_now().await;
+                    if others_alive() {
+                        tokio::task::yield_now().await;
+                    }
                 }
                 let handled = driver.handle_now(env);
                 // What the handler used of the slice `run_handler` set.
