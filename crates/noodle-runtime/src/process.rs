@@ -500,20 +500,22 @@ async fn run(start: Start, task: Arc<TaskCell>, host: &Shared) {
 /// back.
 async fn run_from(mut vm: Box<Vm>, maker: Option<&Shared>, task: Arc<TaskCell>, halt: Halt) {
     let result = drive_from(&mut vm, &task, halt).await;
-    let (_, woken) = end(vm, maker, &task, result);
+    let (_, woken) = end(vm, maker, &task, result, false);
     // The task is done, so the actor it woke last runs on its task.
     if let Some(driver) = woken {
         Box::pin(actor::run_driver(driver)).await;
     }
 }
 
-/// Completes `task` with how its process ended, and gives the VM back.
+/// Completes `task` with how its process ended, and gives the VM back;
+/// with `keep`, a copy of the outcome for the caller too.
 fn end(
     mut vm: Box<Vm>,
     maker: Option<&Shared>,
     task: &TaskCell,
     result: Result<Value, Value>,
-) -> (Outcome, Option<Box<Driver>>) {
+    keep: bool,
+) -> (Option<Outcome>, Option<Box<Driver>>) {
     let outcome = match result {
         Ok(v) => Ok(Payload::of(&vm.heap, v)),
         Err(e) => Err(Failure::Raised(Message::export(&vm.heap, e))),
@@ -527,8 +529,9 @@ fn end(
         Some(host) => host.recycle(vm),
         None => drop(vm),
     }
-    task.complete(outcome.clone());
-    (outcome, woken)
+    let kept = keep.then(|| outcome.clone());
+    task.complete(outcome);
+    (kept, woken)
 }
 
 /// Runs `task`'s process, which nothing had begun, here in the process
@@ -568,11 +571,11 @@ fn run_claimed(
         });
         return None;
     };
-    let (outcome, woken) = end(vm, made.then_some(host), task, result);
+    let (outcome, woken) = end(vm, made.then_some(host), task, result, true);
     if let Some(driver) = woken {
         actor::spawn_driver(driver);
     }
-    Some(outcome)
+    outcome
 }
 
 /// Runs a started process to its end: its value, or the error that
