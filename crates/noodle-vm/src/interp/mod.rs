@@ -984,7 +984,18 @@ impl Vm {
                         base: b,
                         argc,
                         name,
+                    }
+                    | Op::CallMethodDiscard {
+                        base: b,
+                        argc,
+                        name,
                     } => {
+                        // A statement's call: an actor send needs no reply.
+                        let wanted = if matches!(instr, Op::CallMethodDiscard { .. }) {
+                            Wanted::Nothing
+                        } else {
+                            Wanted::Value
+                        };
                         safepoint!(true);
                         self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
@@ -1027,35 +1038,7 @@ impl Vm {
                                 text: &module.name_text[name as usize],
                             },
                             names,
-                            Wanted::Value,
-                        ) {
-                            Ok(CallOutcome::Pushed) => continue 'frame,
-                            Ok(CallOutcome::Done) => {
-                                tail = SHORT_TAIL;
-                                rewindow!()
-                            }
-                            Err(e) => throw!(e),
-                        }
-                    }
-                    Op::CallMethodDiscard {
-                        base: b,
-                        argc,
-                        name,
-                    } => {
-                        safepoint!(true);
-                        self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
-                        let names = kw.take().map(|k| &*module.kw_names[k as usize]);
-                        let sym = module.names[name as usize];
-                        match self.call_method(
-                            program,
-                            base + b as usize,
-                            argc as usize,
-                            MethodName {
-                                sym,
-                                text: &module.name_text[name as usize],
-                            },
-                            names,
-                            Wanted::Nothing,
+                            wanted,
                         ) {
                             Ok(CallOutcome::Pushed) => continue 'frame,
                             Ok(CallOutcome::Done) => {
