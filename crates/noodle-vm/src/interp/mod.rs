@@ -131,6 +131,9 @@ pub(crate) const NARROW_WINDOW: usize = 256;
 /// general loop runs itself before it enters the hot tier again.
 const SHORT_TAIL: u8 = 4;
 
+/// How many instructions a run starts with in the general loop.
+const OPENING: u8 = 8;
+
 /// The least Rust stack one nested `call_value` level is assumed to use.
 const MIN_REENTRY_COST: usize = 4096;
 
@@ -423,6 +426,10 @@ impl Vm {
     // `rewindow!` after a call that ends the arm is sometimes not read.
     #[allow(unused_assignments)]
     fn execute_in<const N: usize>(&mut self, program: &Program, stop_depth: usize) -> Halt {
+        // A run starts in this loop: an actor's handler, a task or a
+        // callback is often over in fewer instructions than entering the
+        // hot tier costs.
+        let mut opening = OPENING;
         'frame: loop {
             let Some(&frame) = self.frames.last() else {
                 return Halt::Finished(Value::None);
@@ -447,7 +454,7 @@ impl Vm {
             // answered in place, whose caller often has only a few
             // instructions left (a handler's `return`, a send loop's
             // step), less than entering the hot tier costs.
-            let mut tail: u8 = 0;
+            let mut tail: u8 = std::mem::take(&mut opening);
 
             // The frame's registers as a fixed-size window of `N` slots, so
             // (masked) register accesses need no bounds checks. The stack
