@@ -536,17 +536,11 @@ impl Vm {
                         return Err(self.type_error("internal error: the receiver changed"));
                     };
                     let h = h.clone();
-                    let called = self.with_host(|vm, host| {
+                    self.stack[slot] = self.call_host("this", |vm, host| {
                         vm.with_native_args(slot + 1, argc, kw, |vm, args| {
                             host.method(vm, &h, method, args)
                         })
-                    });
-                    let Some(v) = called else {
-                        return Err(
-                            self.error(kinds::UNSUPPORTED, "this needs the concurrency runtime")
-                        );
-                    };
-                    self.stack[slot] = v?;
+                    })?;
                     return Ok(CallOutcome::Done);
                 }
                 _ => {}

@@ -34,8 +34,6 @@ pub(crate) use field_site::FieldSite;
 pub(crate) use op::{Op, translate};
 pub(crate) use unwind::collect;
 
-use std::sync::Arc;
-
 use crate::error::{Thrown, kinds};
 use crate::heap::Heap;
 use crate::host::CallNow;
@@ -910,13 +908,15 @@ impl Vm {
                                     let h = h.clone();
                                     let pc = current_pc!();
                                     self.frames.last_mut().expect("running frame").pc = pc as u32;
-                                    let host = try_op!(self.need_host("channels"));
-                                    let receive = try_op!(host.method(
-                                        self,
-                                        &h,
-                                        "recv",
-                                        &crate::native::Args::new(&[])
-                                    ));
+                                    let receive =
+                                        try_op!(self.call_host("channels", |vm, host| {
+                                            host.method(
+                                                vm,
+                                                &h,
+                                                "recv",
+                                                &crate::native::Args::new(&[]),
+                                            )
+                                        }));
                                     rewindow!();
                                     let Some(Object::Handle(r)) = self.heap.object(receive) else {
                                         throw!(self.error(kinds::TYPE, "internal error: recv"));
@@ -1153,9 +1153,10 @@ impl Vm {
                                 if let Some(Object::Handle(h)) = self.heap.object(o) {
                                     // A supervisor's child, by name.
                                     let h = h.clone();
-                                    let host = try_op!(self.need_host("this"));
                                     let field = self.heap.types().symbols.name(sym).to_string();
-                                    let v = try_op!(host.field(self, &h, &field));
+                                    let read = self
+                                        .call_host("this", |vm, host| host.field(vm, &h, &field));
+                                    let v = try_op!(read);
                                     rewindow!();
                                     r!(dst) = v;
                                     continue;
@@ -1232,21 +1233,16 @@ impl Vm {
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
                         let slot = base + f as usize;
                         let callee = self.stack[slot];
-                        let spawned = self.with_host(|vm, host| {
+                        let v = try_op!(self.call_host("spawn", |vm, host| {
                             vm.with_native_args(slot + 1, argc as usize, names, |vm, args| {
                                 host.spawn(vm, callee, args)
                             })
-                        });
-                        let v = match spawned {
-                            Some(v) => try_op!(v),
-                            None => throw!(self.no_host("spawn")),
-                        };
+                        }));
                         rewindow!();
                         r!(f) = v;
                     }
                     Op::LoadSelf { dst } => {
-                        let host = try_op!(self.need_host("self"));
-                        let v = try_op!(host.self_address(self));
+                        let v = try_op!(self.call_host("self", |vm, host| host.self_address(vm)));
                         rewindow!();
                         r!(dst) = v;
                     }
@@ -1260,8 +1256,9 @@ impl Vm {
                         let options = r!(b);
                         let from = base + b as usize + 1;
                         let branches = self.stack[from..from + count as usize].to_vec();
-                        let host = try_op!(self.need_host("parallel blocks"));
-                        let awaited = try_op!(host.parallel(self, strategy, options, &branches));
+                        let awaited = try_op!(self.call_host("parallel blocks", |vm, host| {
+                            host.parallel(vm, strategy, options, &branches)
+                        }));
                         rewindow!();
                         let Some(Object::Handle(h)) = self.heap.object(awaited) else {
                             throw!(self.error(
@@ -1361,18 +1358,20 @@ impl Vm {
     }
 
     /// The runtime, or the UnsupportedError of a VM without one.
-    fn need_host(&mut self, what: &str) -> NResult<Arc<dyn crate::host::Host>> {
-        match &self.host {
-            Some(h) => Ok(Arc::clone(h)),
-            None => Err(self.no_host(what)),
+    /// `f` with the host lent (`Vm::with_host`), or an `UnsupportedError`
+    /// naming `what` when the VM has none.
+    fn call_host<R>(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut Vm, &dyn crate::host::Host) -> NResult<R>,
+    ) -> NResult<R> {
+        match self.with_host(f) {
+            Some(r) => r,
+            None => Err(self.error(
+                kinds::UNSUPPORTED,
+                format!("{what} needs the concurrency runtime (run the program with `noodle run`)"),
+            )),
         }
-    }
-
-    fn no_host(&mut self, what: &str) -> crate::error::Thrown {
-        self.error(
-            kinds::UNSUPPORTED,
-            format!("{what} needs the concurrency runtime (run the program with `noodle run`)"),
-        )
     }
 
     /// Parking needs the outermost run of a runtime's process: a nested
