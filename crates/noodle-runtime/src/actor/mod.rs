@@ -478,15 +478,7 @@ pub(crate) fn address(label: &Arc<str>, inner: Arc<dyn std::any::Any + Send + Sy
 
 /// The actor a send to `h` goes to; `None` when `h` is no actor's address.
 pub(crate) fn target_of(h: &Handle) -> Option<Arc<ActorCell>> {
-    let inner = Arc::clone(&h.inner);
-    let inner = match inner.downcast::<ActorCell>() {
-        Ok(cell) => return Some(cell),
-        Err(other) => other,
-    };
-    inner
-        .downcast::<ActorGroup>()
-        .ok()
-        .map(|g| Arc::clone(g.pick()))
+    cell_of(Arc::clone(&h.inner))
 }
 
 /// The actor a send to `target` (an actor handle's target) goes to,
