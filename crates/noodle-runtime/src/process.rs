@@ -13,7 +13,7 @@ use noodle_vm::object::Closure;
 use noodle_vm::transfer::Message;
 use noodle_vm::{Halt, NResult, Object, Resume, Value, Vm, Wait};
 
-use crate::actor::{self, ActorCell, Driver, Envelope};
+use crate::actor::{self, ActorCell, Awake, Envelope};
 use crate::host::Shared;
 use crate::stats;
 use crate::task::{Failure, Outcome, Payload, TaskCell, lock};
@@ -116,16 +116,16 @@ pub(crate) struct ProcessData {
     pending: VecDeque<Pending>,
     /// An idle actor a send of this process woke: it runs at this
     /// process's next halt, here if the process awaits its reply.
-    deferred: Option<Box<Driver>>,
+    deferred: Option<Awake>,
 }
 
 impl Drop for ProcessData {
     fn drop(&mut self) {
         // A process that ends holding a woken actor must not lose it.
-        if let Some(driver) = self.deferred.take()
+        if let Some(awake) = self.deferred.take()
             && tokio::runtime::Handle::try_current().is_ok()
         {
-            actor::spawn_driver(driver);
+            actor::spawn_awake(awake);
         }
     }
 }
@@ -177,27 +177,27 @@ pub(crate) fn actor_of(vm: &Vm) -> Option<&Arc<ActorCell>> {
     data(vm)?.actor.as_ref()
 }
 
-/// Holds the actor `driver` (woken by a send of `vm`) until `vm` halts. A
+/// Holds the actor `awake` (woken by a send of `vm`) until `vm` halts. A
 /// process holds one: an earlier one starts on its own.
-pub(crate) fn defer(vm: &mut Vm, driver: Box<Driver>) {
+pub(crate) fn defer(vm: &mut Vm, awake: Awake) {
     match data_mut(vm) {
         Some(d) => {
-            if let Some(older) = d.deferred.replace(driver) {
-                actor::spawn_driver(older);
+            if let Some(older) = d.deferred.replace(awake) {
+                actor::spawn_awake(older);
             }
         }
-        None => actor::spawn_driver(driver),
+        None => actor::spawn_awake(awake),
     }
 }
 
-pub(crate) fn take_deferred(vm: &mut Vm) -> Option<Box<Driver>> {
+pub(crate) fn take_deferred(vm: &mut Vm) -> Option<Awake> {
     data_mut(vm)?.deferred.take()
 }
 
 /// Starts the actor `vm` woke, if any, on its own.
 pub(crate) fn spawn_deferred(vm: &mut Vm) {
-    if let Some(driver) = take_deferred(vm) {
-        actor::spawn_driver(driver);
+    if let Some(awake) = take_deferred(vm) {
+        actor::spawn_awake(awake);
     }
 }
 
@@ -502,8 +502,8 @@ async fn run_from(mut vm: Box<Vm>, maker: Option<&Shared>, task: Arc<TaskCell>, 
     let result = drive_from(&mut vm, &task, halt).await;
     let (_, woken) = end(vm, maker, &task, result, false);
     // The task is done, so the actor it woke last runs on its task.
-    if let Some(driver) = woken {
-        Box::pin(actor::run_driver(driver)).await;
+    if let Some(awake) = woken {
+        Box::pin(actor::run_driver(awake)).await;
     }
 }
 
@@ -515,7 +515,7 @@ fn end(
     task: &TaskCell,
     result: Result<Value, Value>,
     keep: bool,
-) -> (Option<Outcome>, Option<Box<Driver>>) {
+) -> (Option<Outcome>, Option<Awake>) {
     let outcome = match result {
         Ok(v) => Ok(Payload::of(&vm.heap, v)),
         Err(e) => Err(Failure::Raised(Message::export(&vm.heap, e))),
@@ -572,8 +572,8 @@ fn run_claimed(
         return None;
     };
     let (outcome, woken) = end(vm, made.then_some(host), task, result, true);
-    if let Some(driver) = woken {
-        actor::spawn_driver(driver);
+    if let Some(awake) = woken {
+        actor::spawn_awake(awake);
     }
     outcome
 }
@@ -646,7 +646,7 @@ pub(crate) async fn drive_from(
                         Some(reply) if woken.cell.holds_reply(&reply) => {
                             actor::run_inline(woken, reply)
                         }
-                        _ => actor::spawn_driver(woken),
+                        _ => actor::spawn_awake(woken),
                     }
                 }
                 let before = std::thread::current().id();

@@ -42,43 +42,67 @@ pub(crate) struct Driver {
     pub(crate) host: Arc<Shared>,
 }
 
-/// Handing a driver to the scheduler: the actor runs as a task of its own.
-pub(crate) fn spawn(driver: Box<Driver>) {
-    tokio::spawn(activate(driver, None));
+/// A driver out of its mailbox, with a count of its cell of its own: what
+/// an activation holds the mailbox by while the driver waits in it (the
+/// driver's own count goes in with it). A send that wakes an actor hands
+/// over the count it took to reach it, so a token passed around a ring
+/// costs no counting per hop.
+pub(crate) struct Awake {
+    pub(crate) cell: Arc<ActorCell>,
+    pub(crate) driver: Box<Driver>,
 }
 
-/// Runs `driver`'s actor on the calling task.
-pub(crate) async fn run(driver: Box<Driver>) {
-    activate(driver, None).await;
+impl Awake {
+    pub(crate) fn new(driver: Box<Driver>) -> Awake {
+        Awake {
+            cell: Arc::clone(&driver.cell),
+            driver,
+        }
+    }
+}
+
+/// Handing a driver to the scheduler: the actor runs as a task of its own.
+pub(crate) fn spawn(driver: Box<Driver>) {
+    spawn_awake(Awake::new(driver));
+}
+
+/// [`spawn`] for a driver that comes with its count.
+pub(crate) fn spawn_awake(awake: Awake) {
+    tokio::spawn(activate(awake, None));
+}
+
+/// Runs an actor on the calling task.
+pub(crate) async fn run(awake: Awake) {
+    activate(awake, None).await;
 }
 
 /// Runs `driver` here, without a task, until the reply `until` is
 /// complete (the caller is about to wait for it). A handler that has to
 /// wait goes on as a task of its own, and so does the rest of the mailbox.
-pub(crate) fn run_inline(mut driver: Box<Driver>, until: Arc<TaskCell>) {
+pub(crate) fn run_inline(awake: Awake, until: Arc<TaskCell>) {
+    let Awake { cell, mut driver } = awake;
     loop {
-        let cell = Arc::clone(&driver.cell);
         let Some((back, next)) = cell.next(driver) else {
             return;
         };
         driver = back;
         let Next::Message(env) = next else {
-            tokio::spawn(activate(driver, Some(next)));
+            tokio::spawn(activate(Awake { cell, driver }, Some(next)));
             return;
         };
         if let Some(rest) = driver.handle_now(env) {
             tokio::spawn(async move {
                 Box::pin(driver.finish(rest)).await;
-                activate(driver, None).await;
+                activate(Awake { cell, driver }, None).await;
             });
             return;
         }
         if let Some(woken) = process::take_deferred(&mut driver.vm) {
-            spawn(woken);
+            spawn_awake(woken);
         }
         if until.is_done() {
-            if let Some(d) = cell.park(driver) {
-                spawn(d);
+            if let Some(driver) = cell.park(driver) {
+                spawn_awake(Awake { cell, driver });
             }
             return;
         }
@@ -129,7 +153,7 @@ pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -
     match ran {
         Ok(outcome) => {
             if let Some(woken) = process::take_deferred(&mut driver.vm) {
-                spawn(woken);
+                spawn_awake(woken);
             }
             if let Some(d) = cell.park(driver) {
                 spawn(d);
@@ -147,7 +171,7 @@ pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -
             };
             tokio::spawn(async move {
                 Box::pin(driver.finish(rest)).await;
-                activate(driver, None).await;
+                activate(Awake::new(driver), None).await;
             });
             let future = Object::Handle(crate::wait::future_of(reply));
             Ok(CallNow::Later(Value::Obj(vm.heap.alloc(future))))
@@ -172,29 +196,28 @@ fn others_alive() -> bool {
 
 /// Handles messages until the mailbox is empty (`first` is one already
 /// taken from it); then goes on with an actor a handler woke, if any.
-async fn activate(driver: Box<Driver>, first: Option<Next>) {
+async fn activate(awake: Awake, first: Option<Next>) {
     // An actor a handler woke, to run here once this one is idle.
-    let mut handoff: Option<Box<Driver>> = None;
-    activate_until_done(driver, first, &mut handoff).await;
+    let mut handoff: Option<Awake> = None;
+    activate_until_done(awake, first, &mut handoff).await;
     // This actor stopped for good: the woken one runs on its own.
-    if let Some(d) = handoff {
-        spawn(d);
+    if let Some(a) = handoff {
+        spawn_awake(a);
     }
 }
 
 /// The loop of [`activate`]: returns when the last actor it ran is idle
 /// or one has stopped for good (leaving `handoff` to run elsewhere).
-async fn activate_until_done(
-    mut driver: Box<Driver>,
-    mut first: Option<Next>,
-    handoff: &mut Option<Box<Driver>>,
-) {
+async fn activate_until_done(awake: Awake, mut first: Option<Next>, handoff: &mut Option<Awake>) {
+    let Awake {
+        mut cell,
+        mut driver,
+    } = awake;
     let mut spent = 0;
     // An actor the last handler woke: it runs in parallel when this actor
     // has another message, else next, here.
-    let mut woken: Option<Box<Driver>> = None;
+    let mut woken: Option<Awake> = None;
     loop {
-        let cell = Arc::clone(&driver.cell);
         let next = match first.take() {
             Some(next) => next,
             None => match cell.next(driver) {
@@ -202,9 +225,9 @@ async fn activate_until_done(
                     driver = back;
                     if let Some(w) = woken.take() {
                         if matches!(next, Next::Message(_)) {
-                            spawn(w);
+                            spawn_awake(w);
                         } else if let Some(older) = handoff.replace(w) {
-                            spawn(older);
+                            spawn_awake(older);
                         }
                     }
                     next
@@ -214,11 +237,11 @@ async fn activate_until_done(
                     if let Some(w) = woken.take()
                         && let Some(older) = handoff.replace(w)
                     {
-                        spawn(older);
+                        spawn_awake(older);
                     }
                     match handoff.take() {
-                        Some(d) => {
-                            driver = d;
+                        Some(a) => {
+                            (cell, driver) = (a.cell, a.driver);
                             continue;
                         }
                         None => return,
@@ -345,7 +368,7 @@ pub(crate) fn revive(cell: Arc<ActorCell>, host: Arc<Shared>) {
         stats::process_spawned();
         let mut driver = new_driver(cell, vm, host);
         if driver.rebuild().await {
-            activate(driver, None).await;
+            activate(Awake::new(driver), None).await;
         } else {
             driver.cell.end();
         }

@@ -16,7 +16,9 @@
 
 mod driver;
 
-pub(crate) use driver::{Driver, call_now, run as run_driver, run_inline, spawn as spawn_driver};
+pub(crate) use driver::{
+    Awake, Driver, call_now, run as run_driver, run_inline, spawn as spawn_driver, spawn_awake,
+};
 use driver::{Frozen, thaw};
 
 use std::collections::VecDeque;
@@ -29,6 +31,8 @@ use noodle_vm::error::kinds;
 use noodle_vm::object::{Closure, Handle, HandleKind};
 use noodle_vm::transfer::Message;
 use noodle_vm::{Args, Halt, NResult, Object, Thrown, Value, Vm};
+use spin::mutex::SpinMutex;
+use spin::relax::Yield;
 use tokio::sync::Notify;
 
 use crate::checkpoint;
@@ -37,7 +41,7 @@ use crate::host::Shared;
 use crate::process::{self, Pending, World};
 use crate::stats;
 use crate::supervisor::Link;
-use crate::task::{Failure, Outcome, TaskCell, lock};
+use crate::task::{Failure, Outcome, TaskCell};
 use crate::wait::future_of;
 
 /// One message: which handler, its arguments, where the reply goes.
@@ -186,7 +190,7 @@ pub(crate) struct Recipe {
 /// An actor's address.
 pub(crate) struct ActorCell {
     pub(crate) decl: Arc<ActorDecl>,
-    mailbox: Mutex<Mailbox>,
+    mailbox: SpinMutex<Mailbox, Yield>,
     /// Room in a bounded mailbox.
     space: Notify,
     pub(crate) recipe: Recipe,
@@ -213,7 +217,7 @@ impl ActorCell {
     fn new(decl: Arc<ActorDecl>, recipe: Recipe, checkpoint_key: Option<String>) -> Arc<ActorCell> {
         Arc::new(ActorCell {
             decl,
-            mailbox: Mutex::new(Mailbox {
+            mailbox: SpinMutex::new(Mailbox {
                 queue: VecDeque::new(),
                 stop: None,
                 restart: false,
@@ -230,7 +234,7 @@ impl ActorCell {
     /// stopped actor fails the reply at once. An idle actor's driver comes
     /// back, for the caller to activate.
     fn post(self: &Arc<Self>, env: Envelope) -> Result<Option<Box<Driver>>, Envelope> {
-        let mut mb = lock(&self.mailbox);
+        let mut mb = self.mailbox.lock();
         if mb.stop.is_some() {
             drop(mb);
             env.answer(Err(stopped_failure(&self.decl)));
@@ -257,7 +261,7 @@ impl ActorCell {
 
     /// Queues `env` even past the capacity (for a sender that cannot wait).
     pub(crate) fn post_over(self: &Arc<Self>, env: Envelope) {
-        let mut mb = lock(&self.mailbox);
+        let mut mb = self.mailbox.lock();
         if mb.stop.is_some() {
             drop(mb);
             env.answer(Err(stopped_failure(&self.decl)));
@@ -292,7 +296,7 @@ impl ActorCell {
     /// The driver of an idle actor with nothing queued (not frozen, not
     /// stopping), taken out of the mailbox as an activation would take it.
     fn take_idle(&self) -> Option<Box<Driver>> {
-        let mut mb = lock(&self.mailbox);
+        let mut mb = self.mailbox.lock();
         if !mb.queue.is_empty() || mb.stop.is_some() || mb.restart {
             return None;
         }
@@ -308,7 +312,7 @@ impl ActorCell {
     /// What `driver` does next, or `None` when the mailbox is empty: the
     /// driver then waits in it until a message arrives.
     fn next(&self, driver: Box<Driver>) -> Option<(Box<Driver>, Next)> {
-        let mut mb = lock(&self.mailbox);
+        let mut mb = self.mailbox.lock();
         if mb.restart {
             mb.restart = false;
             return Some((driver, Next::Restart));
@@ -343,7 +347,7 @@ impl ActorCell {
     /// Puts `driver` back to wait for messages, or hands it back when
     /// there is something to do.
     fn park(&self, driver: Box<Driver>) -> Option<Box<Driver>> {
-        let mut mb = lock(&self.mailbox);
+        let mut mb = self.mailbox.lock();
         if mb.queue.is_empty() && mb.stop.is_none() && !mb.restart {
             let mut driver = driver;
             driver.vm.release_stack();
@@ -362,7 +366,7 @@ impl ActorCell {
             Ok(frozen) => Slot::Frozen(frozen),
             Err(live) => Slot::Idle(live),
         };
-        let mut mb = lock(&self.mailbox);
+        let mut mb = self.mailbox.lock();
         if mb.queue.is_empty() && mb.stop.is_none() && !mb.restart {
             mb.driver = slot;
             return None;
@@ -378,18 +382,18 @@ impl ActorCell {
     /// Marks the actor as having no driver (it stopped for good, until a
     /// supervisor revives it).
     fn end(&self) {
-        lock(&self.mailbox).driver = Slot::Ended;
+        self.mailbox.lock().driver = Slot::Ended;
     }
 
     /// Takes a restart its supervisor asked for.
     fn take_restart(&self) -> bool {
-        std::mem::take(&mut lock(&self.mailbox).restart)
+        std::mem::take(&mut self.mailbox.lock().restart)
     }
 
     /// Stops the actor after its current message; queued and new
     /// messages fail with `ActorStopped`.
     pub(crate) fn stop(self: &Arc<Self>, kind: StopKind) {
-        let mut mb = lock(&self.mailbox);
+        let mut mb = self.mailbox.lock();
         if mb.stop.is_none() {
             mb.stop = Some(kind);
         }
@@ -405,7 +409,7 @@ impl ActorCell {
     /// Asks for a restart before the next message. A stopped actor whose
     /// driver has ended is revived by a new driver.
     pub(crate) fn restart(self: &Arc<Self>, host: &Arc<Shared>) {
-        let mut mb = lock(&self.mailbox);
+        let mut mb = self.mailbox.lock();
         mb.stop = None;
         if matches!(mb.driver, Slot::Ended) {
             mb.driver = Slot::Active;
@@ -422,16 +426,17 @@ impl ActorCell {
     }
 
     pub(crate) fn is_stopped(&self) -> bool {
-        lock(&self.mailbox).stop.is_some()
+        self.mailbox.lock().stop.is_some()
     }
 
     fn queue_len(&self) -> usize {
-        lock(&self.mailbox).queue.len()
+        self.mailbox.lock().queue.len()
     }
 
     /// Whether the reply `cell` belongs to a message still in this mailbox.
     pub(crate) fn holds_reply(&self, cell: &Arc<TaskCell>) -> bool {
-        lock(&self.mailbox)
+        self.mailbox
+            .lock()
             .queue
             .iter()
             .any(|env| env.replies_to(cell))
@@ -550,7 +555,8 @@ fn post_message(
         process::add_pending(vm, Pending::Message(cell, env));
     } else {
         match cell.post(env) {
-            Ok(Some(woken)) => process::defer(vm, woken),
+            // The count taken to reach the actor goes on with it.
+            Ok(Some(driver)) => process::defer(vm, Awake { cell, driver }),
             Ok(None) => {}
             Err(env) => process::add_pending(vm, Pending::Message(cell, env)),
         }
@@ -820,7 +826,7 @@ mod tests {
     fn an_idle_actor_is_handed_to_the_first_sender() {
         let c = cell(None);
         assert!(take(&c).is_none(), "an empty mailbox keeps the driver");
-        assert!(matches!(lock(&c.mailbox).driver, Slot::Idle(_)));
+        assert!(matches!(c.mailbox.lock().driver, Slot::Idle(_)));
         assert!(matches!(c.post(envelope(1)), Ok(Some(_))));
         // Until the driver is back, later sends just queue.
         assert!(matches!(c.post(envelope(2)), Ok(None)));
@@ -834,8 +840,8 @@ mod tests {
         assert!(c.park(driver(&c)).is_some(), "a message is waiting");
         let _ = take(&c);
         assert!(c.park(driver(&c)).is_none());
-        lock(&c.mailbox).driver = Slot::Active;
-        lock(&c.mailbox).restart = true;
+        c.mailbox.lock().driver = Slot::Active;
+        c.mailbox.lock().restart = true;
         assert!(c.park(driver(&c)).is_some(), "a restart is waiting");
     }
 
@@ -867,7 +873,7 @@ mod tests {
             Some(Err(Failure::New { kind, .. })) => assert_eq!(kind, kinds::ACTOR_STOPPED),
             other => panic!("queued reply: {other:?}"),
         }
-        assert!(matches!(lock(&c.mailbox).driver, Slot::Ended));
+        assert!(matches!(c.mailbox.lock().driver, Slot::Ended));
     }
 
     #[test]
@@ -901,7 +907,7 @@ mod tests {
     fn a_restart_request_comes_before_the_next_message() {
         let c = cell(None);
         assert!(c.post(envelope(1)).is_ok());
-        lock(&c.mailbox).restart = true;
+        c.mailbox.lock().restart = true;
         assert!(matches!(take(&c), Some(Next::Restart)));
         assert!(matches!(take(&c), Some(Next::Message(_))));
     }
