@@ -643,9 +643,7 @@ pub(crate) async fn drive_from(
                     match crate::wait::as_task(&handle) {
                         // The reply of the message that woke it: nothing
                         // else can run here meanwhile, so run it here.
-                        Some(reply) if woken.cell.holds_reply(&reply) => {
-                            actor::run_inline(woken, reply)
-                        }
+                        Some(reply) if woken.holds_reply(&reply) => actor::run_inline(woken, reply),
                         _ => actor::spawn_awake(woken),
                     }
                 }

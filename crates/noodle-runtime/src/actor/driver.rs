@@ -40,6 +40,10 @@ pub(crate) struct Driver {
     /// Handlers completed without error since the actor (re)started.
     pub(crate) handled: u64,
     pub(crate) host: Arc<Shared>,
+    /// The message whose send woke the actor when nothing else was queued:
+    /// it comes with the driver instead of through the mailbox, and is
+    /// handled before anything there.
+    pub(crate) carried: Option<Envelope>,
 }
 
 /// A driver out of its mailbox, with a count of its cell of its own: what
@@ -59,6 +63,27 @@ impl Awake {
             driver,
         }
     }
+
+    /// Whether `reply` answers a message this actor has yet to handle.
+    pub(crate) fn holds_reply(&self, reply: &Arc<TaskCell>) -> bool {
+        let carried = &self.driver.carried;
+        carried.as_ref().is_some_and(|env| env.replies_to(reply)) || self.cell.holds_reply(reply)
+    }
+}
+
+/// What `driver` does next, or `None` when it went back into its empty
+/// mailbox: the message that came with it first, then the mailbox's
+/// next thing. That message goes back to the head of the mailbox when a
+/// stop or restart was asked for meanwhile, since those come first, as
+/// they would have for a queued message.
+pub(super) fn next_of(cell: &ActorCell, mut driver: Box<Driver>) -> Option<(Box<Driver>, Next)> {
+    if let Some(env) = driver.carried.take() {
+        if !cell.wants_attention() {
+            return Some((driver, Next::Message(env)));
+        }
+        cell.put_back(env);
+    }
+    cell.next(driver)
 }
 
 /// Handing a driver to the scheduler: the actor runs as a task of its own.
@@ -82,7 +107,7 @@ pub(crate) async fn run(awake: Awake) {
 pub(crate) fn run_inline(awake: Awake, until: Arc<TaskCell>) {
     let Awake { cell, mut driver } = awake;
     loop {
-        let Some((back, next)) = cell.next(driver) else {
+        let Some((back, next)) = next_of(&cell, driver) else {
             return;
         };
         driver = back;
@@ -220,7 +245,7 @@ async fn activate_until_done(awake: Awake, mut first: Option<Next>, handoff: &mu
     loop {
         let next = match first.take() {
             Some(next) => next,
-            None => match cell.next(driver) {
+            None => match next_of(&cell, driver) {
                 Some((back, next)) => {
                     driver = back;
                     if let Some(w) = woken.take() {
@@ -334,6 +359,7 @@ fn new_driver(cell: Arc<ActorCell>, mut vm: Box<Vm>, host: Arc<Shared>) -> Box<D
         task,
         handled: 0,
         host,
+        carried: None,
     })
 }
 

@@ -23,7 +23,7 @@ use driver::{Frozen, thaw};
 
 use std::collections::VecDeque;
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
@@ -191,6 +191,10 @@ pub(crate) struct Recipe {
 pub(crate) struct ActorCell {
     pub(crate) decl: Arc<ActorDecl>,
     mailbox: SpinMutex<Mailbox, Yield>,
+    /// Whether a stop or a restart is asked for (`Mailbox::stop` or
+    /// `Mailbox::restart`), readable without the lock: a message that came
+    /// with a woken driver checks it before it runs.
+    attention: AtomicBool,
     /// Room in a bounded mailbox.
     space: Notify,
     pub(crate) recipe: Recipe,
@@ -223,6 +227,7 @@ impl ActorCell {
                 restart: false,
                 driver: Slot::Active,
             }),
+            attention: AtomicBool::new(false),
             space: Notify::new(),
             recipe,
             link: OnceLock::new(),
@@ -232,13 +237,26 @@ impl ActorCell {
 
     /// Queues `env`, or hands it back when a bounded mailbox is full. A
     /// stopped actor fails the reply at once. An idle actor's driver comes
-    /// back, for the caller to activate.
+    /// back, for the caller to activate, carrying `env` when nothing else
+    /// was queued: the activation then handles it without taking the lock
+    /// again to fetch it.
     fn post(self: &Arc<Self>, env: Envelope) -> Result<Option<Box<Driver>>, Envelope> {
         let mut mb = self.mailbox.lock();
         if mb.stop.is_some() {
             drop(mb);
             env.answer(Err(stopped_failure(&self.decl)));
             return Ok(None);
+        }
+        if mb.queue.is_empty()
+            && !mb.restart
+            && let Some(woken) = mb.wake()
+        {
+            drop(mb);
+            let mut driver = self.ready(Some(woken));
+            if let Some(d) = &mut driver {
+                d.carried = Some(env);
+            }
+            return Ok(driver);
         }
         if let Some(capacity) = self.decl.capacity
             && mb.queue.len() >= capacity
@@ -293,6 +311,23 @@ impl ActorCell {
         }
     }
 
+    /// Whether a stop or restart may be waiting (see `attention`).
+    fn wants_attention(&self) -> bool {
+        self.attention.load(Ordering::Acquire)
+    }
+
+    /// Updates `attention` after `mb` changed (under its lock).
+    fn note_attention(&self, mb: &Mailbox) {
+        let wanted = mb.stop.is_some() || mb.restart;
+        self.attention.store(wanted, Ordering::Release);
+    }
+
+    /// Puts a message that came with a woken driver back at the head of
+    /// the queue, where it would have been.
+    fn put_back(&self, env: Envelope) {
+        self.mailbox.lock().queue.push_front(env);
+    }
+
     /// The driver of an idle actor with nothing queued (not frozen, not
     /// stopping), taken out of the mailbox as an activation would take it.
     fn take_idle(&self) -> Option<Box<Driver>> {
@@ -315,6 +350,7 @@ impl ActorCell {
         let mut mb = self.mailbox.lock();
         if mb.restart {
             mb.restart = false;
+            self.note_attention(&mb);
             return Some((driver, Next::Restart));
         }
         if let Some(kind) = mb.stop {
@@ -387,7 +423,10 @@ impl ActorCell {
 
     /// Takes a restart its supervisor asked for.
     fn take_restart(&self) -> bool {
-        std::mem::take(&mut self.mailbox.lock().restart)
+        let mut mb = self.mailbox.lock();
+        let restart = std::mem::take(&mut mb.restart);
+        self.note_attention(&mb);
+        restart
     }
 
     /// Stops the actor after its current message; queued and new
@@ -398,6 +437,7 @@ impl ActorCell {
             mb.stop = Some(kind);
         }
         mb.restart = false;
+        self.note_attention(&mb);
         let woken = mb.wake();
         drop(mb);
         if let Some(d) = self.ready(woken) {
@@ -413,10 +453,12 @@ impl ActorCell {
         mb.stop = None;
         if matches!(mb.driver, Slot::Ended) {
             mb.driver = Slot::Active;
+            self.note_attention(&mb);
             drop(mb);
             driver::revive(Arc::clone(self), Arc::clone(host));
         } else {
             mb.restart = true;
+            self.note_attention(&mb);
             let woken = mb.wake();
             drop(mb);
             if let Some(d) = self.ready(woken) {
@@ -702,6 +744,7 @@ pub(crate) fn spawn(
             task,
             handled: 0,
             host: Arc::clone(host),
+            carried: None,
         }));
         i += 1;
     }
@@ -798,6 +841,7 @@ mod tests {
             task: TaskCell::new(Arc::from("probe")),
             handled: 0,
             host: Arc::new(Shared::new(1, None)),
+            carried: None,
         })
     }
 
@@ -827,10 +871,50 @@ mod tests {
         let c = cell(None);
         assert!(take(&c).is_none(), "an empty mailbox keeps the driver");
         assert!(matches!(c.mailbox.lock().driver, Slot::Idle(_)));
-        assert!(matches!(c.post(envelope(1)), Ok(Some(_))));
+        let Ok(Some(woken)) = c.post(envelope(1)) else {
+            panic!("the idle driver was not handed over")
+        };
+        // Nothing else was queued, so the message comes with the driver.
+        let carried = woken.carried.as_ref().expect("the message comes along");
+        assert!(matches!(first_arg(carried), Value::Int(1)));
+        assert_eq!(c.queue_len(), 0);
         // Until the driver is back, later sends just queue.
         assert!(matches!(c.post(envelope(2)), Ok(None)));
-        assert_eq!(c.queue_len(), 2);
+        assert_eq!(c.queue_len(), 1);
+    }
+
+    #[test]
+    fn a_busy_or_restarting_actor_takes_messages_through_its_queue() {
+        let c = cell(None);
+        assert!(take(&c).is_none());
+        c.mailbox.lock().restart = true;
+        let Ok(Some(woken)) = c.post(envelope(1)) else {
+            panic!("the idle driver was not handed over")
+        };
+        assert!(woken.carried.is_none(), "the restart comes first");
+        assert_eq!(c.queue_len(), 1);
+    }
+
+    #[test]
+    fn a_carried_message_goes_back_when_a_stop_comes_first() {
+        let c = cell(None);
+        assert!(take(&c).is_none());
+        let Ok(Some(woken)) = c.post(envelope(1)) else {
+            panic!("the idle driver was not handed over")
+        };
+        let reply = woken.carried.as_ref().and_then(|e| e.reply.clone());
+        let reply = reply.expect("a reply");
+        assert!(!c.wants_attention());
+        c.stop(StopKind::User);
+        assert!(c.wants_attention());
+        // The activation finds the stop before the message, which fails
+        // as a queued one does.
+        let next = driver::next_of(&c, woken);
+        assert!(matches!(next, Some((_, Next::Stopped(StopKind::User)))));
+        match reply.result() {
+            Some(Err(Failure::New { kind, .. })) => assert_eq!(kind, kinds::ACTOR_STOPPED),
+            other => panic!("carried reply: {other:?}"),
+        }
     }
 
     #[test]
