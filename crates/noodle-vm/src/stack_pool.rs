@@ -91,8 +91,34 @@ pub(crate) fn give(mut stack: Vec<Value>) {
 
 /// A stack from an earlier process when there is one (with its length and
 /// old values, see the module docs), else an empty one.
+#[cfg(test)]
 pub(crate) fn take() -> Vec<Value> {
     reuse(&SPARE)
+}
+
+/// Replaces `stack`, which has no room for `need` slots, by the newest
+/// spare stack when that has the room, moving the live values over; the
+/// small one is freed (spare stacks are full-sized). The two trade places
+/// where they lie: a stack moved out of the pool by value and then into
+/// the process is copied twice, and the second copy waits on the first.
+pub(crate) fn take_for(stack: &mut Vec<Value>, need: usize) {
+    // A thread being torn down just grows the stack it has.
+    let _ = SPARE.try_with(|spare| {
+        let mut spare = spare.borrow_mut();
+        let Some(top) = spare.last_mut() else {
+            return;
+        };
+        if top.capacity() < need {
+            return;
+        }
+        let live = stack.len();
+        if top.len() < live {
+            top.resize(live, Value::None);
+        }
+        top[..live].copy_from_slice(stack);
+        std::mem::swap(top, stack);
+        spare.pop();
+    });
 }
 
 #[cfg(test)]
@@ -109,6 +135,27 @@ mod tests {
         assert_eq!(again.len(), 300);
         assert_eq!(again.capacity(), room);
         assert_eq!(take().capacity(), 0, "only one was given");
+    }
+
+    #[test]
+    fn a_small_stack_trades_places_with_a_spare_that_has_room() {
+        give(vec![Value::Int(9); 300]);
+        let mut stack = vec![Value::Int(1), Value::Int(2)];
+        take_for(&mut stack, 400);
+        let ints = |s: &[Value]| -> Vec<i64> {
+            s.iter()
+                .map(|v| match v {
+                    Value::Int(i) => *i,
+                    _ => -1,
+                })
+                .collect()
+        };
+        assert!(stack.capacity() < 400, "300 slots are not room for 400");
+        assert_eq!(ints(&stack), [1, 2]);
+        take_for(&mut stack, 256);
+        assert_eq!(stack.len(), 300, "the spare keeps its length");
+        assert_eq!(ints(&stack[..3]), [1, 2, 9]);
+        assert_eq!(take().capacity(), 0, "the spare left the pool");
     }
 
     #[test]

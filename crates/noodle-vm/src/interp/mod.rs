@@ -271,18 +271,7 @@ impl Vm {
             return;
         }
         if self.stack.capacity() < need {
-            let mut spare = crate::stack_pool::take();
-            if spare.capacity() >= need {
-                let live = self.stack.len();
-                if spare.len() < live {
-                    spare.resize(live, Value::None);
-                }
-                spare[..live].copy_from_slice(&self.stack);
-                // The small one is freed: spare stacks are full-sized.
-                self.stack = spare;
-            } else {
-                crate::stack_pool::give(spare);
-            }
+            crate::stack_pool::take_for(&mut self.stack, need);
         }
         if self.stack.len() < need {
             self.stack.resize(need, Value::None);
