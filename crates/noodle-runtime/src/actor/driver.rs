@@ -173,20 +173,22 @@ pub(crate) fn call_now(vm: &mut Vm, cell: &ActorCell, name: &str, args: &Args) -
     stats::message_sent();
     let carried = Carried::of(&vm.heap, args.positional);
     NESTED_CALLS.with(|n| n.set(depth + 1));
-    let ran = driver.run_handler(index as u32, &carried, true);
+    let ran = driver.run_handler(index as u32, &carried);
     NESTED_CALLS.with(|n| n.set(depth));
     match ran {
-        Ok(outcome) => {
+        Ok(ended) => {
+            // Copied out before the driver is back where others can take it.
+            let answer = match driver.outcome(ended) {
+                Ok(payload) => Ok(CallNow::Value(payload.into_value(&mut vm.heap))),
+                Err(failure) => Err(Thrown(failure.into_value(&mut vm.heap))),
+            };
             if let Some(woken) = process::take_deferred(&mut driver.vm) {
                 spawn_awake(woken);
             }
             if let Some(d) = cell.park(driver) {
                 spawn(d);
             }
-            match outcome {
-                Ok(payload) => Ok(CallNow::Value(payload.into_value(&mut vm.heap))),
-                Err(failure) => Err(Thrown(failure.into_value(&mut vm.heap))),
-            }
+            answer
         }
         Err(halt) => {
             let reply = TaskCell::new(Arc::clone(&decl.reply_labels[index]));
@@ -375,6 +377,13 @@ pub(crate) fn thaw(cell: &Arc<ActorCell>, frozen: Frozen) -> Box<Driver> {
     driver
 }
 
+/// How a handler that needed nothing more ended, with its value or error
+/// still in the actor's process.
+enum Ended {
+    Returned(Value),
+    Raised(Value),
+}
+
 /// A handler that has to wait: where it stopped, and where its reply goes.
 pub(crate) struct Suspended {
     halt: Halt,
@@ -412,9 +421,12 @@ impl Driver {
         {
             stats::latency_missed();
         }
-        match self.run_handler(env.handler, &env.args, env.reply.is_some()) {
-            Ok(outcome) => {
-                env.answer(outcome);
+        match self.run_handler(env.handler, &env.args) {
+            Ok(ended) => {
+                // Without a reply nothing is copied out of the process.
+                if let Some(reply) = &env.reply {
+                    reply.complete(self.outcome(ended));
+                }
                 None
             }
             Err(halt) => Some(Suspended {
@@ -424,20 +436,17 @@ impl Driver {
         }
     }
 
-    /// Runs handler `handler` with `args`: its outcome when it ran to its
-    /// end with nothing more to do, else the halt it stopped at. With no
-    /// reply to send, the outcome is not copied out of the process.
-    fn run_handler(
-        &mut self,
-        handler: u32,
-        args: &Carried,
-        replies: bool,
-    ) -> Result<Outcome, Halt> {
+    /// Runs handler `handler` with `args`: how it ended when it ran to its
+    /// end with nothing more to do, else the halt it stopped at. What it
+    /// ended with is still in the process (see [`Driver::outcome`]): a
+    /// send nobody reads the reply of copies nothing out, and the small
+    /// result moves more cheaply than a copied one would.
+    fn run_handler(&mut self, handler: u32, args: &Carried) -> Result<Ended, Halt> {
         let Some(&handler) = self.instance.handlers.get(handler as usize) else {
-            return Ok(Err(Failure::new(
-                kinds::TYPE,
-                "internal error: no such handler",
-            )));
+            let error = self
+                .vm
+                .error(kinds::TYPE, "internal error: no such handler");
+            return Ok(Ended::Raised(error.0));
         };
         self.vm.set_budget(process::SLICE);
         let args = args.import(&mut self.vm.heap);
@@ -451,22 +460,20 @@ impl Driver {
                 if simple && !matches!(self.vm.heap.object(v), Some(Object::Coroutine(_))) =>
             {
                 self.handled += 1;
-                Ok(Ok(if replies {
-                    Payload::of(&self.vm.heap, v)
-                } else {
-                    Payload::None
-                }))
+                Ok(Ended::Returned(v))
             }
-            Halt::Raised(e) if simple && self.cell.link.get().is_none() => {
-                // Without a reply the error goes nowhere, as it would
-                // in a dropped reply future.
-                Ok(if replies {
-                    Err(Failure::Raised(Message::export(&self.vm.heap, e)))
-                } else {
-                    Ok(Payload::None)
-                })
-            }
+            // Without a reply the error goes nowhere, as it would in a
+            // dropped reply future.
+            Halt::Raised(e) if simple && self.cell.link.get().is_none() => Ok(Ended::Raised(e)),
             halt => Err(halt),
+        }
+    }
+
+    /// What a handler that ended answers, copied out of the process.
+    fn outcome(&self, ended: Ended) -> Outcome {
+        match ended {
+            Ended::Returned(v) => Ok(Payload::of(&self.vm.heap, v)),
+            Ended::Raised(e) => Err(Failure::Raised(Message::export(&self.vm.heap, e))),
         }
     }
 
