@@ -418,7 +418,8 @@ impl ActorCell {
     /// Marks the actor as having no driver (it stopped for good, until a
     /// supervisor revives it).
     fn end(&self) {
-        self.mailbox.lock().driver = Slot::Ended;
+        // Whatever was there is dropped after the lock is released.
+        let _old = std::mem::replace(&mut self.mailbox.lock().driver, Slot::Ended);
     }
 
     /// Takes a restart its supervisor asked for.
