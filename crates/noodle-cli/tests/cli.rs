@@ -300,3 +300,47 @@ fn checkpoints_go_to_the_chosen_file() {
         text(&out.stderr)
     );
 }
+
+/// `input()` in a task waits on a blocking thread, not on the worker: on
+/// one worker, other processes run while it waits. Standard input stays
+/// open and empty; the program ends without the line (its reader is
+/// stopped at exit). Had the read held the only worker, the ticks could
+/// never run and the program would never end.
+#[test]
+fn waiting_for_input_holds_up_no_worker() {
+    let dir = scratch("blocking-input");
+    let program = dir.join("prog.nd");
+    std::fs::write(
+        &program,
+        "async def reader() = input()\n\
+         actor Ticker {\n    async def run(n, out) {\n        \
+         for i in 0..n {\n            await sleep(1ms)\n            out.send(i)\n        }\n    }\n}\n\
+         async def main() {\n    let line = spawn reader()\n    await sleep(20ms)\n    \
+         let ticks = channel(10)\n    let t = spawn Ticker()\n    t.run(3, ticks)\n    \
+         let got = []\n    for i in 0..3 { got.push(await ticks.recv()) }\n    print(got)\n}\n",
+    )
+    .unwrap();
+    let mut child = noodle()
+        .args(["run", "--workers", "1"])
+        .arg(&program)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kept open, with nothing written, until the program has ended.
+    let stdin = child.stdin.take();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the program never ended: input() held up the only worker");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(text(&out.stdout), "[0, 1, 2]\n");
+    assert_eq!(out.status.code(), Some(0));
+}

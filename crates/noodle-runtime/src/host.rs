@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use noodle_vm::error::kinds;
+use noodle_vm::host::{Blocked, BlockingJob};
 use noodle_vm::object::{Handle, HandleKind};
 use noodle_vm::transfer::Message;
 use noodle_vm::{Args, CallNow, Host, NResult, Object, Thrown, Value, Vm};
@@ -277,6 +278,15 @@ pub(crate) fn shared_of(vm: &Vm) -> Option<&Arc<Shared>> {
     Some(&host.shared)
 }
 
+/// A blocking job's result as the awaiting process receives it.
+fn blocked_outcome(blocked: Blocked) -> crate::task::Outcome {
+    match blocked {
+        Blocked::None => Ok(Payload::None),
+        Blocked::Str(text) => Ok(Payload::Text(text)),
+        Blocked::Error { kind, message } => Err(Failure::New { kind, message }),
+    }
+}
+
 impl Host for RuntimeHost {
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -375,6 +385,16 @@ impl Host for RuntimeHost {
             Some(cell) => actor::tell(vm, cell, name, args).map(|()| true),
             None => Ok(false),
         }
+    }
+
+    fn run_blocking(&self, _vm: &mut Vm, job: BlockingJob) -> Result<Handle, BlockingJob> {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return Err(job);
+        };
+        let done = TaskCell::new(Arc::from("blocking call"));
+        let cell = Arc::clone(&done);
+        runtime.spawn_blocking(move || cell.complete(blocked_outcome(job())));
+        Ok(future_of(done))
     }
 
     fn method(&self, vm: &mut Vm, handle: &Handle, name: &str, args: &Args) -> NResult<Value> {

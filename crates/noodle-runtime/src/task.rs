@@ -26,6 +26,8 @@ pub(crate) enum Payload {
     Scalar(Value),
     /// A value copied out of another process.
     Copied(Message),
+    /// A string made outside any process (a line `input()` read).
+    Text(String),
     /// A list of results (`all`, parallel blocks), built in the receiver.
     List(Vec<Payload>),
     /// An error as a value (a `collect` branch that failed).
@@ -48,6 +50,7 @@ impl Payload {
             Payload::None => Value::None,
             Payload::Scalar(v) => v,
             Payload::Copied(m) => m.import_one(heap),
+            Payload::Text(text) => heap.alloc_str(&text),
             Payload::List(items) => {
                 let values: Vec<Value> = items.into_iter().map(|p| p.into_value(heap)).collect();
                 heap.alloc_list(values)

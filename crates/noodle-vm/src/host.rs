@@ -66,6 +66,14 @@ pub trait Host: Send + Sync + 'static {
         Ok(CallNow::NotNow)
     }
 
+    /// Runs `job`, which blocks its thread (it reads a terminal), away
+    /// from the thread that runs processes: an awaitable handle whose value
+    /// is the job's, for the process to park on. `Err(job)` hands it back
+    /// when the host cannot (the VM then runs it itself); the default does.
+    fn run_blocking(&self, _vm: &mut Vm, job: BlockingJob) -> Result<Handle, BlockingJob> {
+        Err(job)
+    }
+
     /// `handle.name`: a supervisor's child.
     fn field(&self, vm: &mut Vm, handle: &Handle, name: &str) -> NResult<Value>;
 
@@ -107,6 +115,22 @@ pub enum Wait {
     /// `for v in channel`: resume with the next value; a `ChannelClosed`
     /// error ends the loop instead of raising.
     Receive(Handle),
+}
+
+/// Work that blocks its thread, done where that holds up no process (see
+/// [`Host::run_blocking`]); what it makes crosses threads as plain data.
+pub type BlockingJob = Box<dyn FnOnce() -> Blocked + Send>;
+
+/// What a [`BlockingJob`] made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    None,
+    Str(String),
+    /// An error of kind `kind` (one of [`crate::error::kinds`]).
+    Error {
+        kind: &'static str,
+        message: String,
+    },
 }
 
 /// How the runtime resumes a parked process.
@@ -173,6 +197,88 @@ mod tests {
             outer
         })
         .flatten()
+    }
+
+    /// A host that takes blocking jobs (and never runs them).
+    struct Taking;
+
+    impl Host for Taking {
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+        fn spawn(&self, _: &mut Vm, _: Value, _: &Args) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn builtin(&self, _: &mut Vm, _: &str, _: &Args) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn run_blocking(&self, _: &mut Vm, _: BlockingJob) -> Result<Handle, BlockingJob> {
+            Ok(Handle {
+                kind: crate::object::HandleKind::Future,
+                label: Arc::from("blocking call"),
+                inner: Arc::new(()),
+            })
+        }
+        fn method(&self, _: &mut Vm, _: &Handle, _: &str, _: &Args) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn field(&self, _: &mut Vm, _: &Handle, _: &str) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn self_address(&self, _: &mut Vm) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn parallel(&self, _: &mut Vm, _: u8, _: Value, _: &[Value]) -> NResult<Value> {
+            Ok(Value::None)
+        }
+        fn import_global(&self, _: &mut Vm, _: usize) -> Option<Value> {
+            None
+        }
+    }
+
+    fn line(text: &'static str) -> BlockingJob {
+        Box::new(move || Blocked::Str(text.to_string()))
+    }
+
+    #[test]
+    fn a_blocking_job_runs_in_place_unless_a_host_takes_it() {
+        let mut vm = Vm::new(VmOptions::default());
+        // No host: run here, even where the call could park.
+        vm.call_may_park = true;
+        let v = vm.run_blocking(line("a")).expect("a line");
+        assert_eq!(crate::format::display_string(&vm.heap, v), "a");
+        // A host that hands the job back: run here too.
+        assert!(vm.set_host(Arc::new(Replacing(Default::default()))));
+        let v = vm.run_blocking(line("b")).expect("a line");
+        assert_eq!(crate::format::display_string(&vm.heap, v), "b");
+        assert!(vm.call_parks_on.is_none());
+        // A host that takes it, from a call that may park: the process
+        // parks on the handle instead.
+        assert!(vm.set_host(Arc::new(Taking)));
+        assert!(matches!(vm.run_blocking(line("c")), Ok(Value::None)));
+        assert!(vm.call_parks_on.take().is_some());
+        // The same host, from a call that may not park (a callback a
+        // builtin called): run here.
+        vm.call_may_park = false;
+        let v = vm.run_blocking(line("d")).expect("a line");
+        assert_eq!(crate::format::display_string(&vm.heap, v), "d");
+        assert!(vm.call_parks_on.is_none());
+    }
+
+    #[test]
+    fn a_blocking_job_that_fails_raises_its_error() {
+        let mut vm = Vm::new(VmOptions::default());
+        let job: BlockingJob = Box::new(|| Blocked::Error {
+            kind: "IoError",
+            message: "input(): broken pipe".to_string(),
+        });
+        let Err(e) = vm.run_blocking(job) else {
+            panic!("the error was lost")
+        };
+        let shown = crate::format::display_string(&vm.heap, e.0);
+        assert!(shown.contains("broken pipe"), "{shown}");
+        let none: BlockingJob = Box::new(|| Blocked::None);
+        assert!(matches!(vm.run_blocking(none), Ok(Value::None)));
     }
 
     #[test]

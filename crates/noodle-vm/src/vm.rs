@@ -9,11 +9,11 @@ use noodle_nbc::Module;
 
 use crate::error::{Thrown, UncaughtError, kinds};
 use crate::heap::Heap;
-use crate::host::Host;
+use crate::host::{Blocked, BlockingJob, Host};
 use crate::interp::{Frame, Handler};
 use crate::load::Program;
-use crate::native::{BuiltinDef, NativeMethod};
-use crate::object::FxBuild;
+use crate::native::{BuiltinDef, NResult, NativeMethod};
+use crate::object::{FxBuild, Handle};
 use crate::types::Sym;
 use crate::value::{TypeTag, Value};
 
@@ -157,6 +157,12 @@ pub struct Vm {
     pub(crate) parked: Option<Parked>,
     /// The result of a callee that `start` ran to completion at once.
     pub(crate) immediate: Option<Value>,
+    /// Whether the builtin being called may park the process (a plain
+    /// call in the process's outermost run): see [`Vm::run_blocking`].
+    pub(crate) call_may_park: bool,
+    /// What the builtin just called handed to the host to wait for: the
+    /// interpreter parks on it, and its value becomes the call's.
+    pub(crate) call_parks_on: Option<Handle>,
 }
 
 /// How a parked process continues when its value arrives.
@@ -207,6 +213,8 @@ impl Vm {
             budget: i64::MAX,
             parked: None,
             immediate: None,
+            call_may_park: false,
+            call_parks_on: None,
         }
     }
 
@@ -241,6 +249,8 @@ impl Vm {
             budget: DEFAULT_BUDGET,
             parked: None,
             immediate: None,
+            call_may_park: false,
+            call_parks_on: None,
         }
     }
 
@@ -326,6 +336,8 @@ impl Vm {
             budget,
             parked,
             immediate,
+            call_may_park,
+            call_parks_on,
         } = self;
         handlers.clear();
         globals.clear();
@@ -340,6 +352,8 @@ impl Vm {
         *budget = DEFAULT_BUDGET;
         *parked = None;
         *immediate = None;
+        *call_may_park = false;
+        *call_parks_on = None;
         true
     }
 
@@ -386,6 +400,39 @@ impl Vm {
         if self.frames.is_empty() {
             crate::stack_pool::give(std::mem::take(&mut self.stack));
             crate::stack_pool::give_frames(std::mem::take(&mut self.frames));
+        }
+    }
+
+    /// Runs `job`, a builtin's work that blocks its thread (reading a
+    /// terminal), and gives its value. In a process of a runtime, called
+    /// plainly from the process's own code, the job goes to the host's
+    /// blocking threads and the process parks until it is done, so the
+    /// worker thread runs other processes meanwhile: the builtin returns a
+    /// placeholder and the interpreter makes the job's value the call's.
+    /// Anywhere else (no runtime, a callback a builtin called) the job runs
+    /// here and now, as it would in a program with one thread.
+    pub fn run_blocking(&mut self, job: BlockingJob) -> NResult<Value> {
+        let mut job = Some(job);
+        if self.call_may_park
+            && self.host.is_some()
+            && let Some(j) = job.take()
+        {
+            match self.with_host(|vm, host| host.run_blocking(vm, j)) {
+                Some(Ok(handle)) => {
+                    self.call_parks_on = Some(handle);
+                    return Ok(Value::None);
+                }
+                Some(Err(back)) => job = Some(back),
+                None => {}
+            }
+        }
+        let Some(job) = job else {
+            return Err(self.error(kinds::TYPE, "internal error: a blocking call was lost"));
+        };
+        match job() {
+            Blocked::None => Ok(Value::None),
+            Blocked::Str(s) => Ok(self.heap.alloc_str(&s)),
+            Blocked::Error { kind, message } => Err(self.error(kind, message)),
         }
     }
 

@@ -7,6 +7,7 @@ use std::time::Instant;
 use crate::builtins::args;
 use crate::error::kinds;
 use crate::format;
+use crate::host::Blocked;
 use crate::native::{Args, NResult};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -39,15 +40,24 @@ pub fn input(vm: &mut Vm, args: &Args<'_>) -> NResult<Value> {
     }
     // What was printed so far must be visible before we wait.
     vm.flush_stdout();
+    // The wait for a line holds up nothing else in a runtime's process.
+    vm.run_blocking(Box::new(read_line))
+}
+
+/// One line of standard input without its line ending.
+fn read_line() -> Blocked {
     let mut line = String::new();
     match std::io::stdin().lock().read_line(&mut line) {
-        Ok(0) => Ok(Value::None),
+        Ok(0) => Blocked::None,
         Ok(_) => {
             let trimmed = line.strip_suffix('\n').unwrap_or(&line);
             let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
-            Ok(vm.heap.alloc_str(trimmed))
+            Blocked::Str(trimmed.to_string())
         }
-        Err(e) => Err(vm.error("IoError", format!("input(): {e}"))),
+        Err(e) => Blocked::Error {
+            kind: "IoError",
+            message: format!("input(): {e}"),
+        },
     }
 }
 

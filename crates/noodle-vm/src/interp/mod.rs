@@ -970,9 +970,20 @@ impl Vm {
                         }
                         self.frames.last_mut().expect("running frame").pc = current_pc!() as u32;
                         let names = kw.take().map(|k| &*module.kw_names[k as usize]);
-                        match self.call_at(program, base + f as usize, argc as usize, names) {
+                        // A builtin that blocks may park the process here
+                        // (`Vm::run_blocking`), as an `await` would.
+                        self.call_may_park = stop_depth == 0 && self.reentries == 0;
+                        let called = self.call_at(program, slot, argc as usize, names);
+                        self.call_may_park = false;
+                        match called {
                             Ok(CallOutcome::Pushed) => continue 'frame,
-                            Ok(CallOutcome::Done) => rewindow!(),
+                            Ok(CallOutcome::Done) => {
+                                if let Some(h) = self.call_parks_on.take() {
+                                    self.parked = Some(crate::vm::Parked::Value { slot });
+                                    return Halt::Parked(crate::host::Wait::Await(h));
+                                }
+                                rewindow!()
+                            }
                             Err(e) => throw!(e),
                         }
                     }
