@@ -885,7 +885,7 @@ mod tests {
     }
 
     #[test]
-    fn a_busy_or_restarting_actor_takes_messages_through_its_queue() {
+    fn a_restart_asked_for_sends_the_waking_message_through_the_queue() {
         let c = cell(None);
         assert!(take(&c).is_none());
         c.mailbox.lock().restart = true;
