@@ -11,8 +11,8 @@
 //! later ones are not jump targets, so their slots are reached only by
 //! falling through, and every effect of every instruction is kept (no
 //! liveness assumptions). The general loop simply runs a fused op as its
-//! first half ([`Op::unfused`]) and the rest as the plain instructions
-//! they still are.
+//! first half (its match arm is the plain instruction's) and the rest as
+//! the plain instructions they still are.
 
 use noodle_nbc::Instr;
 
@@ -672,47 +672,6 @@ impl From<Instr> for Op {
     }
 }
 
-impl Op {
-    /// The first half of a fused pair as the plain instruction it replaced
-    /// (other ops unchanged). The second half is still in the next slot, so
-    /// running this and then continuing normally is the original pair.
-    pub(crate) fn unfused(self) -> Op {
-        match self {
-            Op::LoadIntAdd { dst, value }
-            | Op::LoadIntSub { dst, value }
-            | Op::LoadIntMul { dst, value }
-            | Op::LoadIntMod { dst, value }
-            | Op::LoadIntFloorDiv { dst, value }
-            | Op::LoadIntLt { dst, value }
-            | Op::LoadIntLe { dst, value }
-            | Op::LoadIntGt { dst, value }
-            | Op::LoadIntGe { dst, value }
-            | Op::LoadIntEq { dst, value }
-            | Op::LoadIntNe { dst, value }
-            | Op::LoadIntCompareJumpIfFalse { dst, value }
-            | Op::LoadIntSubCall { dst, value }
-            | Op::LoadIntReturn { dst, value } => Op::LoadInt { dst, value },
-            Op::AddForStep { dst, a, b } => Op::Add { dst, a, b },
-            Op::MulLoadIntMod { dst, a, b } => Op::Mul { dst, a, b },
-            Op::LoadGlobalSubCall { dst, global } => Op::LoadGlobal { dst, global },
-            Op::LoadNoneCompareJumpIfFalse { dst } => Op::LoadNone { dst },
-            Op::CallReturn { func, argc } => Op::Call { func, argc },
-            Op::CallMethodAwait { base, argc, name } => Op::CallMethod { base, argc, name },
-            Op::AddReturn { dst, a, b } => Op::Add { dst, a, b },
-            Op::SubReturn { dst, a, b } => Op::Sub { dst, a, b },
-            Op::MulReturn { dst, a, b } => Op::Mul { dst, a, b },
-            Op::DivReturn { dst, a, b } => Op::Div { dst, a, b },
-            Op::LtJumpIfFalse { dst, a, b } => Op::Lt { dst, a, b },
-            Op::LeJumpIfFalse { dst, a, b } => Op::Le { dst, a, b },
-            Op::GtJumpIfFalse { dst, a, b } => Op::Gt { dst, a, b },
-            Op::GeJumpIfFalse { dst, a, b } => Op::Ge { dst, a, b },
-            Op::EqJumpIfFalse { dst, a, b } => Op::Eq { dst, a, b },
-            Op::NeJumpIfFalse { dst, a, b } => Op::Ne { dst, a, b },
-            other => other,
-        }
-    }
-}
-
 /// Where control can arrive other than by falling through: jump targets
 /// and handler entry points.
 fn jump_targets(code: &[Instr]) -> Vec<bool> {
@@ -992,7 +951,6 @@ mod tests {
         let ops = translate(&code);
         assert_eq!(ops[0], Op::LoadIntReturn { dst: 1, value: 1 });
         assert_eq!(ops[1], Op::Return { src: 1 });
-        assert_eq!(ops[0].unfused(), Op::LoadInt { dst: 1, value: 1 });
     }
 
     #[test]
@@ -1029,7 +987,6 @@ mod tests {
         assert_eq!(ops[1], Op::Await { dst: 2, src: 2 });
         assert!(matches!(ops[2], Op::CallMethod { .. }));
         assert!(matches!(ops[4], Op::CallMethod { .. }));
-        assert!(matches!(fused.unfused(), Op::CallMethod { base: 2, .. }));
     }
 
     #[test]
@@ -1045,7 +1002,6 @@ mod tests {
         assert_eq!(ops[0], Op::CallReturn { func: 1, argc: 2 });
         assert_eq!(ops[1], Op::Return { src: 1 });
         assert_eq!(ops[2], Op::Call { func: 1, argc: 2 });
-        assert_eq!(ops[0].unfused(), Op::Call { func: 1, argc: 2 });
     }
 
     #[test]
@@ -1065,7 +1021,6 @@ mod tests {
         assert_eq!(ops[1], Op::LoadIntMod { dst: 7, value: 7 });
         assert_eq!(ops[2], Op::Mod { dst: 5, a: 6, b: 7 });
         assert_eq!(ops[3], Op::Mul { dst: 6, a: 4, b: 4 });
-        assert_eq!(ops[0].unfused(), Op::Mul { dst: 6, a: 4, b: 4 });
     }
 
     #[test]
