@@ -164,6 +164,10 @@ impl Vm {
         } else {
             self.stack_anchor = here;
         }
+        // Only the builtin a plain call called may park the process; one
+        // a native calls back (`sorted(xs, key: input)`) runs in place,
+        // since the native needs its value now.
+        self.call_may_park = false;
         self.reentries += 1;
         let result = self.call_value_nested(f, args);
         self.reentries -= 1;
