@@ -301,8 +301,8 @@ fn checkpoints_go_to_the_chosen_file() {
     );
 }
 
-/// `input()` in a task waits on a blocking thread, not on the worker: on
-/// one worker, other processes run while it waits. Standard input stays
+/// `input()` in a task (and `spawn input()`) waits on a blocking thread,
+/// not on the worker: on one worker, other processes run while it waits. Standard input stays
 /// open and empty; the program ends without the line (its reader is
 /// stopped at exit). Had the read held the only worker, the ticks could
 /// never run and the program would never end.
@@ -315,7 +315,8 @@ fn waiting_for_input_holds_up_no_worker() {
         "async def reader() = input()\n\
          actor Ticker {\n    async def run(n, out) {\n        \
          for i in 0..n {\n            await sleep(1ms)\n            out.send(i)\n        }\n    }\n}\n\
-         async def main() {\n    let line = spawn reader()\n    await sleep(20ms)\n    \
+         async def main() {\n    let line = spawn reader()\n    let direct = spawn input()\n    \
+         await sleep(20ms)\n    \
          let ticks = channel(10)\n    let t = spawn Ticker()\n    t.run(3, ticks)\n    \
          let got = []\n    for i in 0..3 { got.push(await ticks.recv()) }\n    print(got)\n}\n",
     )

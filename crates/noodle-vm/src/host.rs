@@ -266,6 +266,27 @@ mod tests {
     }
 
     #[test]
+    fn a_blocking_builtin_as_a_whole_process_parks_and_ends_with_its_value() {
+        let mut vm = Vm::new(VmOptions::default());
+        assert!(vm.set_host(Arc::new(Taking)));
+        let input = noodle_nbc::builtins::BUILTINS
+            .iter()
+            .position(|name| *name == "input")
+            .expect("input is a builtin");
+        vm.start(Value::Builtin(input as u16), &[]).expect("starts");
+        // A waiting process's stack may be trimmed to nothing.
+        vm.trim_stack();
+        assert!(matches!(vm.run(), crate::Halt::Parked(Wait::Await(_))));
+        let line = vm.heap.alloc_str("a line");
+        match vm.resume(Resume::Value(line)) {
+            crate::Halt::Finished(v) => {
+                assert_eq!(crate::format::display_string(&vm.heap, v), "a line")
+            }
+            _ => panic!("the process did not end with the line"),
+        }
+    }
+
+    #[test]
     fn a_blocking_job_that_fails_raises_its_error() {
         let mut vm = Vm::new(VmOptions::default());
         let job: BlockingJob = Box::new(|| Blocked::Error {

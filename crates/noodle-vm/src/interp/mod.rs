@@ -225,10 +225,13 @@ impl Vm {
     /// escapes them, or (as a process of a runtime) the process parks or
     /// yields.
     pub fn run(&mut self) -> Halt {
-        if self.frames.is_empty()
-            && let Some(v) = self.immediate.take()
-        {
-            return Halt::Finished(v);
+        if self.frames.is_empty() {
+            if let Some(h) = self.call_parks_on.take() {
+                return Halt::Parked(crate::host::Wait::Await(h));
+            }
+            if let Some(v) = self.immediate.take() {
+                return Halt::Finished(v);
+            }
         }
         self.execute_process()
     }
@@ -323,7 +326,15 @@ impl Vm {
             self.enter_coroutine(closure, func, &bound, slot)?;
             return Ok(());
         }
-        match self.call_at(program, slot, args.len(), None)? {
+        // A blocking builtin as the process's whole call (`spawn input()`)
+        // may park it like one its code calls (see `Vm::run_blocking`).
+        self.call_may_park = self.reentries == 0;
+        let called = self.call_at(program, slot, args.len(), None);
+        self.call_may_park = false;
+        match called? {
+            CallOutcome::Done if self.call_parks_on.is_some() => {
+                self.parked = Some(crate::vm::Parked::Value { slot });
+            }
             CallOutcome::Done => self.immediate = Some(self.stack[slot]),
             CallOutcome::Pushed => {
                 // An async function run as a process starts its body.
@@ -380,6 +391,11 @@ impl Vm {
         let parked = self.parked.take();
         match (how, parked) {
             (Resume::Value(v), Some(Parked::Value { slot } | Parked::Receive { slot, .. })) => {
+                // A builtin that was the whole call (`start`) is done; its
+                // stack may have been trimmed to nothing meanwhile.
+                if self.frames.is_empty() {
+                    return Halt::Finished(v);
+                }
                 self.stack[slot] = v;
             }
             (Resume::Error(e), Some(Parked::Receive { exit, .. }))
