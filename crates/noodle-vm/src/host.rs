@@ -152,10 +152,15 @@ mod tests {
     use crate::VmOptions;
 
     /// A host whose calls try to replace the host they were reached
-    /// through, and count themselves.
-    struct Replacing(std::sync::atomic::AtomicUsize);
+    /// through, and count themselves; `takes_jobs` says whether it takes
+    /// blocking jobs (and never runs them) or hands them back.
+    #[derive(Default)]
+    struct Probe {
+        calls: std::sync::atomic::AtomicUsize,
+        takes_jobs: bool,
+    }
 
-    impl Host for Replacing {
+    impl Host for Probe {
         fn as_any(&self) -> &dyn std::any::Any {
             self
         }
@@ -163,56 +168,16 @@ mod tests {
             Ok(Value::None)
         }
         fn builtin(&self, vm: &mut Vm, _: &str, _: &Args) -> NResult<Value> {
-            let replaced = vm.set_host(Arc::new(Replacing(Default::default())));
-            let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let replaced = vm.set_host(Arc::new(Probe::default()));
+            let n = self
+                .calls
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Ok(Value::Int(i64::from(replaced) * 100 + n as i64))
         }
-        fn method(&self, _: &mut Vm, _: &Handle, _: &str, _: &Args) -> NResult<Value> {
-            Ok(Value::None)
-        }
-        fn field(&self, _: &mut Vm, _: &Handle, _: &str) -> NResult<Value> {
-            Ok(Value::None)
-        }
-        fn self_address(&self, _: &mut Vm) -> NResult<Value> {
-            Ok(Value::None)
-        }
-        fn parallel(&self, _: &mut Vm, _: u8, _: Value, _: &[Value]) -> NResult<Value> {
-            Ok(Value::None)
-        }
-        fn import_global(&self, _: &mut Vm, _: usize) -> Option<Value> {
-            None
-        }
-    }
-
-    fn call(vm: &mut Vm) -> Option<Value> {
-        let args = Args {
-            positional: &[],
-            named: &[],
-        };
-        vm.with_host(|vm, host| {
-            // Nested borrows are fine; the host stays the same throughout.
-            let inner = vm.with_host(|vm, host| host.builtin(vm, "x", &args).ok());
-            let outer = host.builtin(vm, "x", &args).ok();
-            assert_eq!(inner.flatten().is_some(), outer.is_some());
-            outer
-        })
-        .flatten()
-    }
-
-    /// A host that takes blocking jobs (and never runs them).
-    struct Taking;
-
-    impl Host for Taking {
-        fn as_any(&self) -> &dyn std::any::Any {
-            self
-        }
-        fn spawn(&self, _: &mut Vm, _: Value, _: &Args) -> NResult<Value> {
-            Ok(Value::None)
-        }
-        fn builtin(&self, _: &mut Vm, _: &str, _: &Args) -> NResult<Value> {
-            Ok(Value::None)
-        }
-        fn run_blocking(&self, _: &mut Vm, _: BlockingJob) -> Result<Handle, BlockingJob> {
+        fn run_blocking(&self, _: &mut Vm, job: BlockingJob) -> Result<Handle, BlockingJob> {
+            if !self.takes_jobs {
+                return Err(job);
+            }
             Ok(Handle {
                 kind: crate::object::HandleKind::Future,
                 label: Arc::from("blocking call"),
@@ -236,6 +201,28 @@ mod tests {
         }
     }
 
+    fn taking() -> Arc<Probe> {
+        Arc::new(Probe {
+            takes_jobs: true,
+            ..Probe::default()
+        })
+    }
+
+    fn call(vm: &mut Vm) -> Option<Value> {
+        let args = Args {
+            positional: &[],
+            named: &[],
+        };
+        vm.with_host(|vm, host| {
+            // Nested borrows are fine; the host stays the same throughout.
+            let inner = vm.with_host(|vm, host| host.builtin(vm, "x", &args).ok());
+            let outer = host.builtin(vm, "x", &args).ok();
+            assert_eq!(inner.flatten().is_some(), outer.is_some());
+            outer
+        })
+        .flatten()
+    }
+
     fn line(text: &'static str) -> BlockingJob {
         Box::new(move || Blocked::Str(text.to_string()))
     }
@@ -248,13 +235,13 @@ mod tests {
         let v = vm.run_blocking(line("a")).expect("a line");
         assert_eq!(crate::format::display_string(&vm.heap, v), "a");
         // A host that hands the job back: run here too.
-        assert!(vm.set_host(Arc::new(Replacing(Default::default()))));
+        assert!(vm.set_host(Arc::new(Probe::default())));
         let v = vm.run_blocking(line("b")).expect("a line");
         assert_eq!(crate::format::display_string(&vm.heap, v), "b");
         assert!(vm.call_parks_on.is_none());
         // A host that takes it, from a call that may park: the process
         // parks on the handle instead.
-        assert!(vm.set_host(Arc::new(Taking)));
+        assert!(vm.set_host(taking()));
         assert!(matches!(vm.run_blocking(line("c")), Ok(Value::None)));
         assert!(vm.call_parks_on.take().is_some());
         // The same host, from a call that may not park (a callback a
@@ -268,7 +255,7 @@ mod tests {
     #[test]
     fn a_blocking_builtin_as_a_whole_process_parks_and_ends_with_its_value() {
         let mut vm = Vm::new(VmOptions::default());
-        assert!(vm.set_host(Arc::new(Taking)));
+        assert!(vm.set_host(taking()));
         let input = noodle_nbc::builtins::BUILTINS
             .iter()
             .position(|name| *name == "input")
@@ -306,12 +293,12 @@ mod tests {
     fn a_lent_host_cannot_be_replaced_until_it_is_back() {
         let mut vm = Vm::new(VmOptions::default());
         assert!(call(&mut vm).is_none(), "no host, nothing to lend");
-        let host = Arc::new(Replacing(Default::default()));
+        let host = Arc::new(Probe::default());
         assert!(vm.set_host(host.clone()));
         // Both calls were refused a new host, and reached the same one.
         assert!(matches!(call(&mut vm), Some(Value::Int(1))));
-        assert_eq!(host.0.load(std::sync::atomic::Ordering::Relaxed), 2);
-        assert!(vm.set_host(Arc::new(Replacing(Default::default()))));
+        assert_eq!(host.calls.load(std::sync::atomic::Ordering::Relaxed), 2);
+        assert!(vm.set_host(Arc::new(Probe::default())));
         assert!(
             matches!(call(&mut vm), Some(Value::Int(1))),
             "the new host counts anew"
